@@ -1,0 +1,148 @@
+# iop: build, test, check, lint, bench.
+#
+#   make          build build/iop (installs missing Debian packages as root)
+#   make demo     build and run the demo
+#   make test     every test, against a real kube-apiserver and etcd
+#   make check    the same suite under ASan+UBSan, in build/asan
+#   make fmt | fmt-check | lint | bench | clean
+
+BUILD ?= build
+SANITIZE ?=
+WERROR ?= -Werror
+CC ?= cc
+
+PKGS := libuv libcurl json-c yaml-0.1
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
+COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wvla $(WERROR)
+CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g $(WARN)
+ifeq ($(SANITIZE),1)
+OPT := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+       -fno-sanitize-recover=all
+else
+OPT := -O2
+endif
+
+# Evaluated only inside the sub-make, after the packages are installed.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+CHECK_CFLAGS = $(shell pkg-config --cflags check)
+CHECK_LIBS = $(shell pkg-config --libs check)
+
+CFLAGS_ALL = $(CFLAGS_BASE) $(OPT) -Ilib $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+LDFLAGS_ALL = $(OPT) $(LDFLAGS)
+
+LIB_SRC := $(wildcard lib/*.c)
+CMD_SRC := $(wildcard cmd/iop/*.c)
+UNIT_SRC := $(filter-out test/check_unit.c,$(wildcard test/check_*.c))
+E2E_SRC := $(filter-out test/e2e/check_e2e.c,$(wildcard test/e2e/check_*.c))
+SUPPORT_SRC := $(wildcard test/support/*.c)
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+E2E_OBJ := $(E2E_SRC:%.c=$(BUILD)/%.o)
+SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/%.o)
+
+IOP := $(BUILD)/iop
+LIBIOP := $(BUILD)/libiop.a
+CHECK_UNIT := $(BUILD)/test/check_unit
+CHECK_E2E := $(BUILD)/test/check_e2e
+
+.PHONY: all binaries demo test test-run check deps-build deps-test fmt \
+        fmt-check lint bench clean
+
+all: deps-build
+	@$(MAKE) --no-print-directory binaries
+
+binaries: $(IOP)
+
+deps-build:
+	@bash scripts/deps.sh build
+
+deps-test:
+	@bash scripts/deps.sh test
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/cmd/iop/cmd_version.o: CFLAGS += -DIOP_VERSION='"$(VERSION)"' \
+                                           -DIOP_COMMIT='"$(COMMIT)"'
+
+$(LIBIOP): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(IOP): $(CMD_OBJ) $(LIBIOP)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(LIBIOP) $(PKG_LIBS) -lm
+
+$(BUILD)/test/%.o: CFLAGS += $(CHECK_CFLAGS) -Itest/support
+
+# Each runner runs every `Suite *<name>_suite(void)` its directory defines.
+define suite_list
+	@mkdir -p $(dir $@)
+	@grep -ho '^Suite \*[a-z0-9_]*_suite(void)' $(1) /dev/null | \
+	  sed 's/^Suite \*\(.*\)(void)/SUITE(\1)/' > $@.tmp
+	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+endef
+
+$(BUILD)/test/suites.inc: $(UNIT_SRC)
+	$(call suite_list,$(UNIT_SRC))
+
+$(BUILD)/test/e2e/suites.inc: $(E2E_SRC)
+	$(call suite_list,$(E2E_SRC))
+
+$(BUILD)/test/check_unit.o: $(BUILD)/test/suites.inc
+$(BUILD)/test/check_unit.o: CFLAGS += -I$(BUILD)/test
+$(BUILD)/test/e2e/check_e2e.o: $(BUILD)/test/e2e/suites.inc
+$(BUILD)/test/e2e/check_e2e.o: CFLAGS += -I$(BUILD)/test/e2e
+
+$(CHECK_UNIT): $(BUILD)/test/check_unit.o $(UNIT_OBJ) $(SUPPORT_OBJ) $(LIBIOP)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS) -lm
+
+$(CHECK_E2E): $(BUILD)/test/e2e/check_e2e.o $(E2E_OBJ) $(SUPPORT_OBJ) $(LIBIOP)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS) -lm
+
+demo: deps-build
+	@$(MAKE) --no-print-directory binaries
+	@bash scripts/demo.sh $(IOP)
+
+# The whole suite: unit and differential tests (real Helm and kubectl), then
+# end-to-end tests against a control plane started for this run.
+test: deps-test
+	@$(MAKE) --no-print-directory test-run
+
+check: deps-test
+	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 test-run
+
+test-run: $(IOP) $(CHECK_UNIT) $(CHECK_E2E)
+	@BUILD=$(BUILD) bash scripts/run-tests.sh
+
+fmt:
+	clang-format -i $(LIB_SRC) $(wildcard lib/*.h) $(CMD_SRC) $(wildcard cmd/iop/*.h) \
+	  $(UNIT_SRC) $(E2E_SRC) $(SUPPORT_SRC) $(wildcard test/support/*.h)
+
+fmt-check:
+	clang-format --dry-run --Werror $(LIB_SRC) $(wildcard lib/*.h) $(CMD_SRC) \
+	  $(wildcard cmd/iop/*.h) $(UNIT_SRC) $(E2E_SRC) $(SUPPORT_SRC) \
+	  $(wildcard test/support/*.h)
+
+lint: deps-build
+	@$(MAKE) --no-print-directory lint-run
+
+lint-run:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --inline-suppr --std=c11 -Ilib $(LIB_SRC) $(CMD_SRC)
+	clang-tidy --quiet $(LIB_SRC) $(CMD_SRC) -- $(CFLAGS_BASE) $(PKG_CFLAGS) -Ilib
+
+bench: deps-test
+	@$(MAKE) --no-print-directory binaries
+	@bash bench/run.sh $(IOP)
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(E2E_OBJ:.o=.d) \
+         $(SUPPORT_OBJ:.o=.d)

@@ -1,0 +1,37 @@
+/* iop version */
+#include "cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifndef IOP_VERSION
+#define IOP_VERSION "0.0.0-dev"
+#endif
+#ifndef IOP_COMMIT
+#define IOP_COMMIT "unknown"
+#endif
+
+int cmd_version(int argc, char **argv)
+{
+  static const struct option opts[] = {{"short", no_argument, NULL, 's'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  int c, short_form = 0;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "sh", opts, NULL)) != -1) {
+    if (c == 's') {
+      short_form = 1;
+    } else if (c == 'h') {
+      printf("Print the version of iop.\n\nUsage:\n  iop version [--short]\n");
+      return 0;
+    } else {
+      return 1;
+    }
+  }
+  if (short_form)
+    printf("%s\n", IOP_VERSION);
+  else
+    printf("iop version %s (commit %s)\n", IOP_VERSION, IOP_COMMIT);
+  return 0;
+}

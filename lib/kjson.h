@@ -1,0 +1,37 @@
+/* kjson: JSON text in and out, with Go's encoding/json rules on output.
+ *
+ * Values are json-c objects: NULL is JSON null, int64 and double are kept
+ * apart. Output matches what Go's json.Marshal / MarshalIndent print for a
+ * map[string]any tree: keys sorted bytewise, HTML-safe escaping, Go's float
+ * format. That is what Kubernetes, Helm's toJson and istioctl print. */
+#ifndef IOP_KJSON_H
+#define IOP_KJSON_H
+
+#include "buf.h"
+#include "err.h"
+
+#include <json-c/json.h>
+#include <stddef.h>
+
+#define KJSON_MAX_DEPTH 1000
+
+enum kjson_write_flags {
+  KJSON_INDENT = 1 << 0,      /* MarshalIndent with "" and two spaces */
+  KJSON_NO_HTML_ESCAPE = 1 << 1, /* keep < > & as they are */
+};
+
+/* Appends the JSON text of o to b. Fails with -EINVAL on NaN or Inf (as Go
+ * does) or -E2BIG when b's ceiling is reached. */
+int kjson_write(struct buf *b, struct json_object *o, int flags, struct err *e);
+
+/* Parses one JSON value (null gives *out == NULL). Errors name the line and
+ * column; nesting deeper than KJSON_MAX_DEPTH is an error. `name` is used in
+ * messages (a file name or "response body"). */
+int kjson_parse(const char *s, size_t n, const char *name,
+               struct json_object **out, struct err *e);
+
+/* The value of a double as Go prints it in JSON (for callers that format
+ * numbers inside other text). */
+size_t kjson_format_double(char *out, size_t cap, double v);
+
+#endif

@@ -1,0 +1,1153 @@
+/* kyaml: libyaml events -> json-c values with sigs.k8s.io/yaml semantics.
+ *
+ * libyaml does the YAML syntax (its scanner and parser are the ancestors of
+ * go-yaml's, so what one accepts the other does); this file does what
+ * go-yaml v2 and sigs.k8s.io/yaml do on top: YAML 1.1 scalar resolution,
+ * merge keys, aliases, key stringification and the number types of the
+ * JSON step. The tree is built with an explicit stack, so deep input costs
+ * memory proportional to its depth, never C stack. */
+#include "kyaml.h"
+
+#include "gonum.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* ---- YAML 1.1 resolution (go-yaml v2 resolve.go semantics) ---- */
+
+static const char *const true_words[] = {"y", "Y", "yes", "Yes", "YES",
+                                         "true", "True", "TRUE", "on", "On",
+                                         "ON", NULL};
+static const char *const false_words[] = {"n", "N", "no", "No", "NO",
+                                          "false", "False", "FALSE", "off",
+                                          "Off", "OFF", NULL};
+static const char *const null_words[] = {"~", "null", "Null", "NULL", NULL};
+
+static int word_in(const char *s, size_t n, const char *const *words)
+{
+  for (; *words; words++)
+    if (strlen(*words) == n && memcmp(*words, s, n) == 0)
+      return 1;
+  return 0;
+}
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
+static int yaml_style_float(const char *s, size_t n)
+{
+  size_t i = 0;
+  if (i < n && (s[i] == '+' || s[i] == '-'))
+    i++;
+  if (i < n && s[i] == '.') {
+    i++;
+    size_t d = i;
+    while (i < n && is_digit(s[i]))
+      i++;
+    if (i == d)
+      return 0;
+  } else {
+    size_t d = i;
+    while (i < n && is_digit(s[i]))
+      i++;
+    if (i == d)
+      return 0;
+    if (i < n && s[i] == '.') {
+      i++;
+      while (i < n && is_digit(s[i]))
+        i++;
+    }
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    i++;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+      i++;
+    size_t d = i;
+    while (i < n && is_digit(s[i]))
+      i++;
+    if (i == d)
+      return 0;
+  }
+  return i == n;
+}
+
+/* Go's time getnum(s, false): one or two digits. */
+static int get_num(const char **p, const char *end, int *v)
+{
+  const char *s = *p;
+  if (s >= end || !is_digit(*s))
+    return 0;
+  *v = *s - '0';
+  s++;
+  if (s < end && is_digit(*s)) {
+    *v = *v * 10 + (*s - '0');
+    s++;
+  }
+  *p = s;
+  return 1;
+}
+
+static int days_in(int month, int year)
+{
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : days[month - 1];
+}
+
+/* "15:4:5" then an optional ".999999999" fraction (period or comma). */
+static int parse_clock(const char **p, const char *end)
+{
+  int h, m, sec;
+  const char *s = *p;
+  if (!get_num(&s, end, &h) || h > 23 || s >= end || *s++ != ':' ||
+      !get_num(&s, end, &m) || m > 59 || s >= end || *s++ != ':' ||
+      !get_num(&s, end, &sec) || sec > 59)
+    return 0;
+  if (end - s >= 2 && (*s == '.' || *s == ',') && is_digit(s[1])) {
+    s++;
+    while (s < end && is_digit(*s))
+      s++;
+  }
+  *p = s;
+  return 1;
+}
+
+/* "Z07:00": Z, or +hh:mm / -hh:mm. */
+static int parse_zone(const char **p, const char *end)
+{
+  const char *s = *p;
+  if (s < end && *s == 'Z') {
+    *p = s + 1;
+    return 1;
+  }
+  if (end - s < 6 || (s[0] != '+' && s[0] != '-') || !is_digit(s[1]) ||
+      !is_digit(s[2]) || s[3] != ':' || !is_digit(s[4]) || !is_digit(s[5]))
+    return 0;
+  *p = s + 6;
+  return 1;
+}
+
+/* The four layouts go-yaml v2 tries with time.Parse. */
+static int looks_like_timestamp(const char *s, size_t n)
+{
+  const char *end = s + n, *p = s;
+  size_t i = 0;
+  while (i < n && is_digit(s[i]))
+    i++;
+  if (i != 4 || i == n || s[i] != '-')
+    return 0;
+  int year = atoi(s), month, day;
+  p = s + 5;
+  if (!get_num(&p, end, &month) || month < 1 || month > 12 || p >= end ||
+      *p++ != '-' || !get_num(&p, end, &day) || day < 1 ||
+      day > days_in(month, year))
+    return 0;
+  if (p == end)
+    return 1;
+  if (*p == 'T' || *p == 't') {
+    p++;
+    return parse_clock(&p, end) && parse_zone(&p, end) && p == end;
+  }
+  if (*p != ' ')
+    return 0;
+  while (p < end && *p == ' ')
+    p++;
+  return parse_clock(&p, end) && p == end;
+}
+
+/* Integers as go-yaml tries them: ParseInt, ParseUint, then 0b forms. */
+static int resolve_int(const char *plain, size_t n, struct kyaml_scalar *out)
+{
+  if (gonum_parse_int(plain, n, 0, &out->i) == 0) {
+    out->tag = KYAML_TAG_INT;
+    return 1;
+  }
+  if (gonum_parse_uint(plain, n, 0, &out->u) == 0) {
+    out->tag = KYAML_TAG_UINT;
+    return 1;
+  }
+  return 0;
+}
+
+static int resolve_binary_int(const char *plain, size_t n,
+                              struct kyaml_scalar *out)
+{
+  if (n > 2 && plain[0] == '0' && plain[1] == 'b') {
+    if (gonum_parse_int(plain + 2, n - 2, 2, &out->i) == 0) {
+      out->tag = KYAML_TAG_INT;
+      return 1;
+    }
+    if (gonum_parse_uint(plain + 2, n - 2, 2, &out->u) == 0) {
+      out->tag = KYAML_TAG_UINT;
+      return 1;
+    }
+  } else if (n > 3 && memcmp(plain, "-0b", 3) == 0) {
+    uint64_t u;
+    if (gonum_parse_uint(plain + 3, n - 3, 2, &u) == 0 &&
+        u <= (uint64_t)INT64_MAX + 1) {
+      out->i = (int64_t)(0 - u);
+      out->tag = KYAML_TAG_INT;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static int resolve_number(const char *s, size_t n, struct kyaml_scalar *out)
+{
+  if (looks_like_timestamp(s, n)) {
+    out->tag = KYAML_TAG_TIMESTAMP;
+    return 1;
+  }
+  char stack[128];
+  char *plain = n < sizeof stack ? stack : malloc(n + 1);
+  if (!plain)
+    return 0;
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (s[i] != '_')
+      plain[k++] = s[i];
+  int ok = resolve_int(plain, k, out);
+  if (!ok && yaml_style_float(plain, k) &&
+      gonum_parse_float(plain, k, &out->f) == 0) {
+    out->tag = KYAML_TAG_FLOAT;
+    ok = 1;
+  }
+  if (!ok)
+    ok = resolve_binary_int(plain, k, out);
+  if (plain != stack)
+    free(plain);
+  return ok;
+}
+
+static int resolve_special(const char *s, size_t n, struct kyaml_scalar *out)
+{
+  static const char *const nan_words[] = {".nan", ".NaN", ".NAN", NULL};
+  static const char *const inf_words[] = {".inf", ".Inf", ".INF", "+.inf",
+                                          "+.Inf", "+.INF", NULL};
+  static const char *const ninf_words[] = {"-.inf", "-.Inf", "-.INF", NULL};
+  if (n == 0 || word_in(s, n, null_words)) {
+    out->tag = KYAML_TAG_NULL;
+  } else if (word_in(s, n, true_words) || word_in(s, n, false_words)) {
+    out->tag = KYAML_TAG_BOOL;
+    out->b = word_in(s, n, true_words);
+  } else if (word_in(s, n, nan_words)) {
+    out->tag = KYAML_TAG_FLOAT;
+    out->f = NAN;
+  } else if (word_in(s, n, inf_words) || word_in(s, n, ninf_words)) {
+    out->tag = KYAML_TAG_FLOAT;
+    out->f = word_in(s, n, inf_words) ? INFINITY : -INFINITY;
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
+enum kyaml_tag kyaml_resolve(const char *s, size_t n, struct kyaml_scalar *out)
+{
+  memset(out, 0, sizeof *out);
+  out->tag = KYAML_TAG_STR;
+  if (n == 2 && s[0] == '<' && s[1] == '<') {
+    out->tag = KYAML_TAG_MERGE;
+    return out->tag;
+  }
+  /* Like go-yaml, only these first characters can start a non-string. */
+  char c = n ? s[0] : 'N';
+  if (!(n == 0 || strchr("+-0123456789yYnNtTfFoO~.", c)))
+    return out->tag;
+  if (resolve_special(s, n, out))
+    return out->tag;
+  if (c == '.') {
+    if (gonum_parse_float(s, n, &out->f) == 0)
+      out->tag = KYAML_TAG_FLOAT;
+  } else if (c == '+' || c == '-' || is_digit(c)) {
+    resolve_number(s, n, out);
+  }
+  return out->tag;
+}
+
+/* ^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$ */
+int kyaml_is_base60_float(const char *s, size_t n)
+{
+  if (!n || !(s[0] == '+' || s[0] == '-' || is_digit(s[0])) ||
+      !memchr(s, ':', n))
+    return 0;
+  size_t i = (s[0] == '+' || s[0] == '-') ? 1 : 0;
+  if (i >= n || !is_digit(s[i]))
+    return 0;
+  while (i < n && (is_digit(s[i]) || s[i] == '_'))
+    i++;
+  int groups = 0;
+  while (i < n && s[i] == ':') {
+    i++;
+    size_t d = i;
+    while (i < n && is_digit(s[i]) && i - d < 2)
+      i++;
+    size_t len = i - d;
+    if (len == 0 || (len == 2 && s[d] > '5'))
+      return 0;
+    groups++;
+  }
+  if (!groups)
+    return 0;
+  if (i < n && s[i] == '.') {
+    i++;
+    while (i < n && (is_digit(s[i]) || s[i] == '_'))
+      i++;
+  }
+  return i == n;
+}
+
+/* ---- the tree builder ---- */
+
+#define TAG_PREFIX "tag:yaml.org,2002:"
+
+struct frame {
+  struct json_object *obj; /* object or array */
+  char *key;               /* pending key of an object, NULL when none */
+  int merge;               /* the pending key is "<<" */
+  char *anchor;            /* registered when the node ends */
+  yaml_mark_t mark;
+};
+
+struct anchor {
+  char *name;
+  struct json_object *obj; /* a reference we hold; NULL for a null node */
+};
+
+struct builder {
+  const struct kyaml_opts *opts;
+  const char *name;
+  int first_line;
+  int max_depth;
+  size_t max_nodes;
+  size_t nodes;
+  struct frame *stack;
+  int depth;
+  int cap;
+  struct anchor *anchors;
+  size_t nanchors;
+  struct json_object *root;
+  struct err *e;
+};
+
+static int fail_at(struct builder *b, yaml_mark_t m, int code,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int fail_at(struct builder *b, yaml_mark_t m, int code,
+                   const char *fmt, ...)
+{
+  char what[ERR_MSG_MAX / 2];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  return err_set(b->e, code, "%s:%d:%d: %s", b->name,
+                 (int)m.line + b->first_line, (int)m.column + 1, what);
+}
+
+static int count_node(struct builder *b, yaml_mark_t m, size_t n)
+{
+  b->nodes += n;
+  if (b->nodes > b->max_nodes)
+    return fail_at(b, m, -E2BIG, "document has more than %zu nodes "
+                   "(aliases expand to too much)", b->max_nodes);
+  return 0;
+}
+
+static char *tag_of(const yaml_char_t *tag)
+{
+  return tag ? (char *)tag : NULL;
+}
+
+/* The go-yaml error for an explicit tag that does not fit the value. */
+static int tag_mismatch(struct builder *b, yaml_mark_t m, const char *tag,
+                        const char *value)
+{
+  return fail_at(b, m, -EINVAL, "cannot decode `%.200s` as a !!%s", value,
+                 tag + strlen(TAG_PREFIX));
+}
+
+static int b64_value(int c)
+{
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+')
+    return 62;
+  if (c == '/')
+    return 63;
+  return -1;
+}
+
+/* !!binary: base64 (line breaks allowed) decoded into a string. */
+static int decode_binary(struct builder *b, yaml_mark_t m, const char *s,
+                         size_t n, struct json_object **out)
+{
+  char *dec = malloc(n / 4 * 3 + 4);
+  if (!dec)
+    return err_set(b->e, -ENOMEM, "out of memory");
+  size_t k = 0, quad = 0;
+  unsigned acc = 0;
+  int pad = 0;
+  for (size_t i = 0; i < n; i++) {
+    int c = (unsigned char)s[i];
+    if (c == '\n' || c == '\r' || c == ' ')
+      continue;
+    if (c == '=') {
+      pad++;
+      continue;
+    }
+    int v = b64_value(c);
+    if (v < 0 || pad) {
+      free(dec);
+      return fail_at(b, m, -EINVAL, "!!binary value contains invalid base64 "
+                     "data");
+    }
+    acc = acc << 6 | (unsigned)v;
+    if (++quad == 4) {
+      dec[k++] = (char)(acc >> 16);
+      dec[k++] = (char)(acc >> 8);
+      dec[k++] = (char)acc;
+      quad = 0;
+      acc = 0;
+    }
+  }
+  if (quad == 1 || (quad && quad + (size_t)pad != 4)) {
+    free(dec);
+    return fail_at(b, m, -EINVAL, "!!binary value contains invalid base64 "
+                   "data");
+  }
+  if (quad >= 2)
+    dec[k++] = (char)(acc >> (quad == 2 ? 4 : 10));
+  if (quad == 3)
+    dec[k++] = (char)(acc >> 2);
+  *out = json_object_new_string_len(dec, (int)k);
+  free(dec);
+  return 0;
+}
+
+/* A number after the JSON step of sigs.k8s.io/yaml. */
+static int number_value(struct builder *b, yaml_mark_t m, const char *text,
+                        const struct kyaml_scalar *sc, struct json_object **out)
+{
+  int floats = b->opts && b->opts->numbers == KYAML_NUMBERS_FLOAT;
+  if (sc->tag == KYAML_TAG_INT) {
+    *out = floats ? json_object_new_double((double)sc->i)
+                  : json_object_new_int64(sc->i);
+    return 0;
+  }
+  if (sc->tag == KYAML_TAG_UINT) {
+    *out = json_object_new_double((double)sc->u);
+    return 0;
+  }
+  if (!isfinite(sc->f))
+    return fail_at(b, m, -EINVAL, "%s cannot be represented in JSON "
+                   "(quote it to keep it as a string)", text);
+  if (!floats) {
+    /* JSON prints an integral double without a point; Unstructured then
+     * reads it back as an int64. */
+    char num[64];
+    gonum_format_json_float(num, sizeof num, sc->f);
+    int64_t i;
+    if (!strpbrk(num, ".eE") && gonum_parse_int(num, strlen(num), 10, &i) == 0) {
+      *out = json_object_new_int64(i);
+      return 0;
+    }
+  }
+  *out = json_object_new_double(sc->f);
+  return 0;
+}
+
+static int resolved_value(struct builder *b, yaml_mark_t m, const char *s,
+                          size_t n, const struct kyaml_scalar *sc,
+                          struct json_object **out)
+{
+  switch (sc->tag) {
+  case KYAML_TAG_NULL:
+    *out = NULL;
+    return 0;
+  case KYAML_TAG_BOOL:
+    *out = json_object_new_boolean(sc->b);
+    return 0;
+  case KYAML_TAG_INT:
+  case KYAML_TAG_UINT:
+  case KYAML_TAG_FLOAT:
+    return number_value(b, m, s, sc, out);
+  default:
+    *out = json_object_new_string_len(s, (int)n);
+    return 0;
+  }
+}
+
+static enum kyaml_tag tag_from_name(const char *t)
+{
+  const char *short_name = t + strlen(TAG_PREFIX);
+  if (strcmp(short_name, "null") == 0)
+    return KYAML_TAG_NULL;
+  if (strcmp(short_name, "bool") == 0)
+    return KYAML_TAG_BOOL;
+  if (strcmp(short_name, "int") == 0)
+    return KYAML_TAG_INT;
+  if (strcmp(short_name, "float") == 0)
+    return KYAML_TAG_FLOAT;
+  if (strcmp(short_name, "timestamp") == 0)
+    return KYAML_TAG_TIMESTAMP;
+  if (strcmp(short_name, "merge") == 0)
+    return KYAML_TAG_MERGE;
+  return KYAML_TAG_STR;
+}
+
+/* A scalar with an explicit standard tag: resolve, then check the fit. */
+static int tagged_scalar(struct builder *b, yaml_mark_t m, const char *tag,
+                         const char *s, size_t n, struct kyaml_scalar *sc)
+{
+  enum kyaml_tag want = tag_from_name(tag);
+  kyaml_resolve(s, n, sc);
+  if (want == KYAML_TAG_TIMESTAMP && looks_like_timestamp(s, n))
+    sc->tag = KYAML_TAG_TIMESTAMP;
+  if (sc->tag == want || (want == KYAML_TAG_INT && sc->tag == KYAML_TAG_UINT))
+    return 0;
+  if (want == KYAML_TAG_FLOAT && sc->tag == KYAML_TAG_INT) {
+    sc->f = (double)sc->i;
+    sc->tag = KYAML_TAG_FLOAT;
+    return 0;
+  }
+  if (want == KYAML_TAG_FLOAT && sc->tag == KYAML_TAG_UINT) {
+    sc->f = (double)sc->u;
+    sc->tag = KYAML_TAG_FLOAT;
+    return 0;
+  }
+  return tag_mismatch(b, m, tag, s);
+}
+
+/* What a scalar event means: its resolved type (sc) for values and keys. */
+static int classify_scalar(struct builder *b, yaml_event_t *ev,
+                           struct kyaml_scalar *sc, int *binary)
+{
+  const char *s = (const char *)ev->data.scalar.value;
+  size_t n = ev->data.scalar.length;
+  const char *tag = tag_of(ev->data.scalar.tag);
+  *binary = 0;
+  memset(sc, 0, sizeof *sc);
+  sc->tag = KYAML_TAG_STR;
+  if (!tag || strcmp(tag, "!") == 0) {
+    if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !tag)
+      kyaml_resolve(s, n, sc);
+    return 0;
+  }
+  if (strncmp(tag, TAG_PREFIX, strlen(TAG_PREFIX)) != 0)
+    return 0; /* a local tag: go-yaml keeps the text as a string */
+  if (strcmp(tag, TAG_PREFIX "binary") == 0) {
+    *binary = 1;
+    return 0;
+  }
+  if (strcmp(tag, TAG_PREFIX "str") == 0 || tag_from_name(tag) == KYAML_TAG_STR)
+    return 0;
+  return tagged_scalar(b, ev->start_mark, tag, s, n, sc);
+}
+
+/* A key as sigs.k8s.io/yaml turns it into a JSON object key. */
+static int key_string(struct builder *b, yaml_mark_t m, const char *s, size_t n,
+                      const struct kyaml_scalar *sc, char **out)
+{
+  char num[64];
+  const char *text = s;
+  switch (sc->tag) {
+  case KYAML_TAG_NULL:
+    return fail_at(b, m, -EINVAL, "unsupported map key: %s (JSON keys are "
+                   "strings; quote it)", n ? s : "empty key");
+  case KYAML_TAG_UINT:
+    return fail_at(b, m, -EINVAL, "unsupported map key of type uint64: %s",
+                   s);
+  case KYAML_TAG_BOOL:
+    text = sc->b ? "true" : "false";
+    break;
+  case KYAML_TAG_INT:
+    snprintf(num, sizeof num, "%lld", (long long)sc->i);
+    text = num;
+    break;
+  case KYAML_TAG_FLOAT:
+    if (isnan(sc->f))
+      text = ".nan";
+    else if (isinf(sc->f))
+      text = sc->f > 0 ? ".inf" : "-.inf";
+    else
+      gonum_format_float(num, sizeof num, sc->f, 'g', -1, 32), text = num;
+    break;
+  default:
+    *out = malloc(n + 1);
+    if (!*out)
+      return err_set(b->e, -ENOMEM, "out of memory");
+    memcpy(*out, s, n);
+    (*out)[n] = '\0';
+    return 0;
+  }
+  *out = strdup(text);
+  return *out ? 0 : err_set(b->e, -ENOMEM, "out of memory");
+}
+
+static struct anchor *find_anchor(struct builder *b, const char *name)
+{
+  for (size_t i = b->nanchors; i-- > 0;)
+    if (strcmp(b->anchors[i].name, name) == 0)
+      return &b->anchors[i];
+  return NULL;
+}
+
+static int add_anchor(struct builder *b, const char *name,
+                      struct json_object *obj)
+{
+  struct anchor *a = realloc(b->anchors, (b->nanchors + 1) * sizeof *a);
+  if (!a)
+    return err_set(b->e, -ENOMEM, "out of memory");
+  b->anchors = a;
+  a[b->nanchors].name = strdup(name);
+  if (!a[b->nanchors].name)
+    return err_set(b->e, -ENOMEM, "out of memory");
+  a[b->nanchors].obj = json_object_get(obj);
+  b->nanchors++;
+  return 0;
+}
+
+static size_t count_tree(struct json_object *o, size_t limit)
+{
+  size_t n = 1;
+  if (json_object_is_type(o, json_type_object)) {
+    json_object_object_foreach(o, k, v) {
+      (void)k;
+      n += count_tree(v, limit);
+      if (n > limit)
+        return n;
+    }
+  } else if (json_object_is_type(o, json_type_array)) {
+    size_t len = json_object_array_length(o);
+    for (size_t i = 0; i < len && n <= limit; i++)
+      n += count_tree(json_object_array_get_idx(o, i), limit);
+  }
+  return n;
+}
+
+static int copy_tree(struct builder *b, yaml_mark_t m, struct json_object *src,
+                     struct json_object **dst)
+{
+  *dst = NULL;
+  if (!src)
+    return 0;
+  int rc = count_node(b, m, count_tree(src, b->max_nodes));
+  if (rc)
+    return rc;
+  if (json_object_deep_copy(src, dst, NULL) != 0)
+    return err_set(b->e, -ENOMEM, "out of memory");
+  return 0;
+}
+
+/* Sets every key of src into dst, overwriting: go-yaml v2's merge. */
+static void merge_object(struct json_object *dst, struct json_object *src)
+{
+  json_object_object_foreach(src, k, v)
+    json_object_object_add(dst, k, json_object_get(v));
+}
+
+static int merge_into(struct builder *b, yaml_mark_t m, struct frame *f,
+                      struct json_object *v)
+{
+  if (json_object_is_type(v, json_type_object)) {
+    merge_object(f->obj, v);
+    return 0;
+  }
+  if (!json_object_is_type(v, json_type_array))
+    return fail_at(b, m, -EINVAL, "map merge requires map or sequence of "
+                   "maps as the value");
+  size_t n = json_object_array_length(v);
+  for (size_t i = 0; i < n; i++)
+    if (!json_object_is_type(json_object_array_get_idx(v, i), json_type_object))
+      return fail_at(b, m, -EINVAL, "map merge requires map or sequence of "
+                     "maps as the value");
+  /* Earlier maps take precedence, so they are merged last. */
+  for (size_t i = n; i-- > 0;)
+    merge_object(f->obj, json_object_array_get_idx(v, i));
+  return 0;
+}
+
+/* Hands a finished value to its parent (or makes it the root). Takes v. */
+static int deliver(struct builder *b, yaml_mark_t m, struct json_object *v)
+{
+  if (b->depth == 0) {
+    json_object_put(b->root);
+    b->root = v;
+    return 0;
+  }
+  struct frame *f = &b->stack[b->depth - 1];
+  if (json_object_is_type(f->obj, json_type_array)) {
+    json_object_array_add(f->obj, v);
+    return 0;
+  }
+  int rc = 0;
+  if (f->merge)
+    rc = merge_into(b, m, f, v);
+  else
+    json_object_object_add(f->obj, f->key, v);
+  if (f->merge)
+    json_object_put(v);
+  free(f->key);
+  f->key = NULL;
+  f->merge = 0;
+  return rc;
+}
+
+static int expecting_key(struct builder *b)
+{
+  if (b->depth == 0)
+    return 0;
+  struct frame *f = &b->stack[b->depth - 1];
+  return json_object_is_type(f->obj, json_type_object) && !f->key && !f->merge;
+}
+
+static int set_key(struct builder *b, yaml_mark_t m, const char *s, size_t n,
+                   const struct kyaml_scalar *sc)
+{
+  struct frame *f = &b->stack[b->depth - 1];
+  if (sc->tag == KYAML_TAG_MERGE) {
+    f->merge = 1;
+    return 0;
+  }
+  return key_string(b, m, s, n, sc, &f->key);
+}
+
+static int on_scalar(struct builder *b, yaml_event_t *ev)
+{
+  const char *s = (const char *)ev->data.scalar.value;
+  size_t n = ev->data.scalar.length;
+  struct kyaml_scalar sc;
+  int binary, rc = classify_scalar(b, ev, &sc, &binary);
+  if (!rc)
+    rc = count_node(b, ev->start_mark, 1);
+  if (rc)
+    return rc;
+  struct json_object *v = NULL;
+  if (binary)
+    rc = decode_binary(b, ev->start_mark, s, n, &v);
+  else
+    rc = resolved_value(b, ev->start_mark, s, n, &sc, &v);
+  if (!rc && ev->data.scalar.anchor)
+    rc = add_anchor(b, (const char *)ev->data.scalar.anchor, v);
+  if (rc) {
+    json_object_put(v);
+    return rc;
+  }
+  if (expecting_key(b)) {
+    if (binary)
+      sc.tag = KYAML_TAG_STR;
+    rc = set_key(b, ev->start_mark, binary ? json_object_get_string(v) : s,
+                 binary ? (size_t)json_object_get_string_len(v) : n, &sc);
+    json_object_put(v);
+    return rc;
+  }
+  return deliver(b, ev->start_mark, v);
+}
+
+static int alias_as_key(struct builder *b, yaml_mark_t m, struct json_object *v)
+{
+  struct kyaml_scalar sc = {.tag = KYAML_TAG_STR};
+  char num[64];
+  const char *s = num;
+  switch (json_object_get_type(v)) {
+  case json_type_null:
+    sc.tag = KYAML_TAG_NULL, num[0] = '\0';
+    break;
+  case json_type_boolean:
+    sc.tag = KYAML_TAG_BOOL, sc.b = json_object_get_boolean(v);
+    break;
+  case json_type_int:
+    sc.tag = KYAML_TAG_INT, sc.i = json_object_get_int64(v);
+    break;
+  case json_type_double:
+    sc.tag = KYAML_TAG_FLOAT, sc.f = json_object_get_double(v);
+    break;
+  case json_type_string:
+    s = json_object_get_string(v);
+    return set_key(b, m, s, (size_t)json_object_get_string_len(v), &sc);
+  default:
+    return fail_at(b, m, -EINVAL, "a collection cannot be a map key");
+  }
+  return set_key(b, m, s, strlen(s), &sc);
+}
+
+static int anchor_is_open(struct builder *b, const char *name)
+{
+  for (int i = 0; i < b->depth; i++)
+    if (b->stack[i].anchor && strcmp(b->stack[i].anchor, name) == 0)
+      return 1;
+  return 0;
+}
+
+static int on_alias(struct builder *b, yaml_event_t *ev)
+{
+  const char *name = (const char *)ev->data.alias.anchor;
+  struct anchor *a = find_anchor(b, name);
+  if (!a) {
+    if (anchor_is_open(b, name))
+      return fail_at(b, ev->start_mark, -EINVAL, "anchor '%s' value contains "
+                     "itself", name);
+    return fail_at(b, ev->start_mark, -EINVAL, "unknown anchor '%s' "
+                   "referenced", name);
+  }
+  if (expecting_key(b))
+    return alias_as_key(b, ev->start_mark, a->obj);
+  struct json_object *copy;
+  int rc = copy_tree(b, ev->start_mark, a->obj, &copy);
+  return rc ? rc : deliver(b, ev->start_mark, copy);
+}
+
+static int push(struct builder *b, yaml_event_t *ev, struct json_object *obj,
+                const yaml_char_t *anchor)
+{
+  if (expecting_key(b)) {
+    json_object_put(obj);
+    return fail_at(b, ev->start_mark, -EINVAL, "a %s cannot be a map key "
+                   "(JSON keys are strings)",
+                   ev->type == YAML_MAPPING_START_EVENT ? "mapping" : "sequence");
+  }
+  if (b->depth >= b->max_depth) {
+    json_object_put(obj);
+    return fail_at(b, ev->start_mark, -ELOOP, "nesting deeper than %d levels",
+                   b->max_depth);
+  }
+  if (b->depth == b->cap) {
+    int cap = b->cap ? b->cap * 2 : 16;
+    struct frame *s = realloc(b->stack, (size_t)cap * sizeof *s);
+    if (!s) {
+      json_object_put(obj);
+      return err_set(b->e, -ENOMEM, "out of memory");
+    }
+    b->stack = s;
+    b->cap = cap;
+  }
+  struct frame *f = &b->stack[b->depth++];
+  memset(f, 0, sizeof *f);
+  f->obj = obj;
+  f->mark = ev->start_mark;
+  if (anchor && !(f->anchor = strdup((const char *)anchor)))
+    return err_set(b->e, -ENOMEM, "out of memory");
+  return count_node(b, ev->start_mark, 1);
+}
+
+static int pop(struct builder *b, yaml_event_t *ev)
+{
+  struct frame f = b->stack[--b->depth];
+  int rc = 0;
+  if (f.key || f.merge)
+    rc = fail_at(b, ev->start_mark, -EINVAL, "mapping key without a value");
+  if (!rc && f.anchor)
+    rc = add_anchor(b, f.anchor, f.obj);
+  free(f.key);
+  free(f.anchor);
+  if (rc) {
+    json_object_put(f.obj);
+    return rc;
+  }
+  return deliver(b, f.mark, f.obj);
+}
+
+static void builder_reset(struct builder *b)
+{
+  for (int i = 0; i < b->depth; i++) {
+    json_object_put(b->stack[i].obj);
+    free(b->stack[i].key);
+    free(b->stack[i].anchor);
+  }
+  b->depth = 0;
+  for (size_t i = 0; i < b->nanchors; i++) {
+    free(b->anchors[i].name);
+    json_object_put(b->anchors[i].obj);
+  }
+  free(b->anchors);
+  b->anchors = NULL;
+  b->nanchors = 0;
+  b->nodes = 0;
+}
+
+static void builder_free(struct builder *b)
+{
+  builder_reset(b);
+  free(b->stack);
+  json_object_put(b->root);
+}
+
+/* ---- libyaml errors, with the place named ---- */
+
+static void offset_position(const char *text, size_t len, size_t off, int *line,
+                            int *col)
+{
+  *line = 0;
+  *col = 1;
+  for (size_t i = 0; i < off && i < len; i++) {
+    if (text[i] == '\n') {
+      (*line)++;
+      *col = 1;
+    } else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+      (*col)++;
+    }
+  }
+}
+
+static int parser_error(struct builder *b, yaml_parser_t *p, const char *text,
+                        size_t len)
+{
+  const char *problem = p->problem ? p->problem : "invalid YAML";
+  if (p->error == YAML_READER_ERROR) {
+    int line, col;
+    offset_position(text, len, p->problem_offset, &line, &col);
+    return err_set(b->e, -EINVAL, "%s:%d:%d: invalid input: %s (byte 0x%02x)",
+                   b->name, line + b->first_line, col, problem,
+                   (unsigned)p->problem_value & 0xff);
+  }
+  if (p->error == YAML_MEMORY_ERROR)
+    return err_set(b->e, -ENOMEM, "%s: out of memory", b->name);
+  yaml_mark_t m = p->problem_mark;
+  int line = (int)m.line + b->first_line, col = (int)m.column + 1;
+  if (m.index < len && text[m.index] == '\t' &&
+      strstr(problem, "cannot start any token"))
+    return err_set(b->e, -EINVAL, "%s:%d:%d: found a tab character where a "
+                   "token or indentation was expected (YAML indents with "
+                   "spaces only)", b->name, line, col);
+  if (p->context)
+    return err_set(b->e, -EINVAL, "%s:%d:%d: %s %s at %d:%d", b->name, line,
+                   col, problem, p->context,
+                   (int)p->context_mark.line + b->first_line,
+                   (int)p->context_mark.column + 1);
+  return err_set(b->e, -EINVAL, "%s:%d:%d: %s", b->name, line, col, problem);
+}
+
+/* ---- streams ---- */
+
+struct stream {
+  struct builder b;
+  kyaml_doc_cb cb;
+  void *data;
+  int docs;
+};
+
+static int on_event(struct stream *st, yaml_event_t *ev, int *doc_line)
+{
+  struct builder *b = &st->b;
+  switch (ev->type) {
+  case YAML_DOCUMENT_START_EVENT:
+    *doc_line = (int)ev->start_mark.line + b->first_line;
+    b->root = NULL;
+    return 0;
+  case YAML_DOCUMENT_END_EVENT: {
+    struct json_object *doc = b->root;
+    b->root = NULL;
+    builder_reset(b);
+    st->docs++;
+    return st->cb(doc, *doc_line, st->data);
+  }
+  case YAML_SCALAR_EVENT:
+    return on_scalar(b, ev);
+  case YAML_ALIAS_EVENT:
+    return on_alias(b, ev);
+  case YAML_SEQUENCE_START_EVENT:
+    return push(b, ev, json_object_new_array(), ev->data.sequence_start.anchor);
+  case YAML_MAPPING_START_EVENT:
+    return push(b, ev, json_object_new_object(), ev->data.mapping_start.anchor);
+  case YAML_SEQUENCE_END_EVENT:
+  case YAML_MAPPING_END_EVENT:
+    return pop(b, ev);
+  default:
+    return 0;
+  }
+}
+
+static int parse_stream(const char *text, size_t len, const struct kyaml_opts *o,
+                        int first_line, struct stream *st, struct err *e)
+{
+  yaml_parser_t p;
+  if (!yaml_parser_initialize(&p))
+    return err_set(e, -ENOMEM, "out of memory");
+  yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+  memset(&st->b, 0, sizeof st->b);
+  st->b.opts = o;
+  st->b.name = o && o->name ? o->name : "<input>";
+  st->b.first_line = first_line;
+  st->b.max_depth = o && o->max_depth ? o->max_depth : KYAML_DEFAULT_MAX_DEPTH;
+  st->b.max_nodes = o && o->max_nodes ? o->max_nodes : KYAML_DEFAULT_MAX_NODES;
+  st->b.e = e;
+  int rc = 0, doc_line = first_line, done = 0;
+  while (!rc && !done) {
+    yaml_event_t ev;
+    if (!yaml_parser_parse(&p, &ev)) {
+      rc = parser_error(&st->b, &p, text, len);
+      break;
+    }
+    done = ev.type == YAML_STREAM_END_EVENT;
+    rc = on_event(st, &ev, &doc_line);
+    yaml_event_delete(&ev);
+  }
+  builder_free(&st->b);
+  yaml_parser_delete(&p);
+  return rc;
+}
+
+static size_t max_bytes(const struct kyaml_opts *o)
+{
+  return o && o->max_bytes ? o->max_bytes : KYAML_DEFAULT_MAX_BYTES;
+}
+
+static int check_size(const char *text, size_t len, const struct kyaml_opts *o,
+                      struct err *e)
+{
+  (void)text;
+  if (len > max_bytes(o))
+    return err_set(e, -E2BIG, "%s: %zu bytes of YAML, more than the limit of "
+                   "%zu", o && o->name ? o->name : "<input>", len, max_bytes(o));
+  return 0;
+}
+
+struct single {
+  struct json_object *doc;
+  int count;
+  int line;
+  const char *name;
+  struct err *e;
+};
+
+static int single_cb(struct json_object *doc, int line, void *data)
+{
+  struct single *s = data;
+  if (++s->count > 1) {
+    json_object_put(doc);
+    return err_set(s->e, -EINVAL, "%s:%d: a second YAML document where only "
+                   "one is allowed", s->name, line);
+  }
+  s->doc = doc;
+  s->line = line;
+  return 0;
+}
+
+int kyaml_parse(const char *text, size_t len, const struct kyaml_opts *opts,
+               struct json_object **out, struct err *e)
+{
+  *out = NULL;
+  int rc = check_size(text, len, opts, e);
+  if (rc)
+    return rc;
+  struct single s = {NULL, 0, 0, opts && opts->name ? opts->name : "<input>", e};
+  struct stream st = {.cb = single_cb, .data = &s};
+  int first = opts && opts->first_line ? opts->first_line : 1;
+  rc = parse_stream(text, len, opts, first, &st, e);
+  if (rc) {
+    json_object_put(s.doc);
+    return rc;
+  }
+  *out = s.doc;
+  return 0;
+}
+
+/* ---- splitting on lines that start with --- ---- */
+
+static int is_blank_text(const char *s, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (!isspace((unsigned char)s[i]))
+      return 0;
+  return 1;
+}
+
+static int emit_part(const char *s, size_t n, int line, int trim,
+                     kyaml_part_cb cb, void *data)
+{
+  if (trim) {
+    while (n && isspace((unsigned char)*s)) {
+      if (*s == '\n')
+        line++;
+      s++;
+      n--;
+    }
+    while (n && isspace((unsigned char)s[n - 1]))
+      n--;
+    if (!n)
+      return 0;
+  }
+  return cb(s, n, line, data);
+}
+
+int kyaml_split(const char *text, size_t len, int trim, kyaml_part_cb cb,
+               void *data)
+{
+  size_t start = 0, pos = 0;
+  int line = 1, start_line = 1;
+  while (pos < len) {
+    const char *nl = memchr(text + pos, '\n', len - pos);
+    size_t end = nl ? (size_t)(nl - text) + 1 : len;
+    if (end - pos >= 3 && memcmp(text + pos, "---", 3) == 0) {
+      int rc = emit_part(text + start, pos - start, start_line, trim, cb, data);
+      if (rc)
+        return rc;
+      /* "--- x" keeps its line for the parser (an explicit document start);
+       * istioctl's splitter, and "---x", drop the line. */
+      int keep = !trim && (end - pos == 3 || isspace((unsigned char)text[pos + 3]));
+      start = keep ? pos : end;
+      start_line = keep ? line : line + 1;
+    }
+    pos = end;
+    line++;
+  }
+  return emit_part(text + start, len - start, start_line, trim, cb, data);
+}
+
+struct each {
+  const struct kyaml_opts *opts;
+  kyaml_doc_cb cb;
+  void *data;
+  struct err *e;
+};
+
+static int each_part_cb(const char *part, size_t len, int first_line, void *data)
+{
+  struct each *ea = data;
+  if (is_blank_text(part, len))
+    return 0;
+  struct stream st = {.cb = ea->cb, .data = ea->data};
+  return parse_stream(part, len, ea->opts, first_line, &st, ea->e);
+}
+
+int kyaml_parse_each(const char *text, size_t len, const struct kyaml_opts *opts,
+                    kyaml_doc_cb cb, void *data, struct err *e)
+{
+  int rc = check_size(text, len, opts, e);
+  if (rc)
+    return rc;
+  struct each ea = {opts, cb, data, e};
+  return kyaml_split(text, len, 0, each_part_cb, &ea);
+}
+
+static int collect_cb(struct json_object *doc, int line, void *data)
+{
+  (void)line;
+  if (doc)
+    json_object_array_add(data, doc);
+  return 0;
+}
+
+int kyaml_parse_all(const char *text, size_t len, const struct kyaml_opts *opts,
+                   struct json_object **docs, struct err *e)
+{
+  *docs = json_object_new_array();
+  int rc = kyaml_parse_each(text, len, opts, collect_cb, *docs, e);
+  if (rc) {
+    json_object_put(*docs);
+    *docs = NULL;
+  }
+  return rc;
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the test binaries of one build (make test / make check call this).
+# Unit and differential tests first, then the end-to-end tests, which start
+# their own control plane (test/cp/cp.sh) and tear it down however they end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+
+tools=$(bash scripts/tools.sh)
+bash test/cp/build.sh >/dev/null
+
+export IOP_SRC=$PWD
+export IOP_BIN=$PWD/$BUILD/iop
+export IOP_TEST_HELM=$tools/helm
+export IOP_TEST_KUBECTL=$tools/kubectl
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+"$BUILD/test/check_unit"
+"$BUILD/test/check_e2e"
