@@ -208,9 +208,12 @@ int tmpl_call_template(struct tmpl_call *c, const char *name,
                        struct tmpl_value dot, struct buf *out);
 /* Parses text as a template named `name` in a scratch layer over the
  * executing set (its defines are visible only inside this call, as with
- * Helm's cloned set) and executes it with dot. */
+ * Helm's cloned set) and executes it with dot. A parse error returns
+ * -EBADMSG, an execution error -EINVAL (see tmpl_call_message). */
 int tmpl_call_text(struct tmpl_call *c, const char *name, const char *text,
                    size_t len, struct tmpl_value dot, struct buf *out);
+/* The message of the error the last tmpl_call_* call returned. */
+const char *tmpl_call_message(const struct tmpl_call *c);
 /* The name of the template being executed (Go's .Name() of the state). */
 const char *tmpl_call_template_name(const struct tmpl_call *c);
 

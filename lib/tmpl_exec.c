@@ -21,6 +21,8 @@
 #define WALK_BREAK 1
 #define WALK_CONTINUE 2
 #define V_UNSET ((enum tmpl_vstate)99)
+/* Set to 1 to follow Go 1.24+, where range over an int counts 0..n-1. */
+#define TMPL_RANGE_OVER_INT 0
 
 struct var {
   const char *name;
@@ -1029,7 +1031,10 @@ static int range_over(struct exec *x, const struct tmpl__branch *r, int mark,
     return 0;
   switch (tmpl_val_kind(val->o)) {
   case TMPL_KIND_INT:
-    return range_int(x, r, mark, val, ran);
+    /* Go 1.24 ranges over integers; Helm 3.17 (Go 1.23) does not. */
+    if (TMPL_RANGE_OVER_INT)
+      return range_int(x, r, mark, val, ran);
+    break;
   case TMPL_KIND_SLICE:
     if (json_object_is_type(val->o, json_type_array))
       return range_slice(x, r, mark, val->o, ran);
@@ -1251,6 +1256,11 @@ int tmpl_call_errorf(struct tmpl_call *c, const char *fmt, ...)
   return -EINVAL;
 }
 
+const char *tmpl_call_message(const struct tmpl_call *c)
+{
+  return c->msg;
+}
+
 const char *tmpl_call_template_name(const struct tmpl_call *c)
 {
   return c->x->tmpl ? c->x->tmpl->name : c->x->root_name;
@@ -1313,7 +1323,7 @@ int tmpl_call_text(struct tmpl_call *c, const char *name, const char *text,
   if (rc) {
     snprintf(c->msg, sizeof c->msg, "%s", perr.msg);
     tmpl_set_free(layer);
-    return rc == -ENOMEM ? rc : -EINVAL;
+    return rc == -ENOMEM ? rc : -EBADMSG;
   }
   const struct tmpl__tree *t = tmpl__set_lookup(layer, name);
   struct tmpl_set *saved = x->set;

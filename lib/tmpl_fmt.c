@@ -735,6 +735,7 @@ int tmpl_sprintf(struct buf *b, const char *fmt, size_t fmtlen, int argc,
                  const struct tmpl_value *argv)
 {
   struct printf_state p = {.s = fmt, .n = fmtlen, .argc = argc, .argv = argv};
+  fmt_clear(&p.f, b);
   int rc = 0;
   while (!rc && p.i < p.n) {
     const char *pct = memchr(p.s + p.i, '%', p.n - p.i);

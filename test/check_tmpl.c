@@ -133,7 +133,9 @@ START_TEST(control_structures)
   RENDERS("{{ range .l }}{{ if eq . 2.0 }}{{ continue }}{{ end }}{{ if eq . 4.0 }}"
      "{{ break }}{{ end }}{{ . }}{{ end }}",
      "l: [1, 2, 3, 4, 5]", "13");
-  RENDERS("{{ range 3 }}{{ . }}{{ end }}", NULL, "012");
+  RENDER_FAILS("{{ range 3 }}{{ . }}{{ end }}", NULL,
+               "template: t:1:9: executing \"t\" at <3>: range can't "
+               "iterate over 3");
   RENDER_FAILS("{{ range .a }}{{ end }}", "a: 3",
         "template: t:1:9: executing \"t\" at <.a>: range can't iterate over 3");
 }

@@ -1,0 +1,369 @@
+/* Differential tests of the template engine against real Helm 3.17.
+ *
+ * Each file in test/fixtures/tmpl/ holds a values.yaml and template cases:
+ *
+ *   === values
+ *   a: 1
+ *   === case name        (renders; output compared byte for byte)
+ *   {{ .Values.a }}
+ *   === error name       (fails; Helm's error message compared)
+ *   {{ .Values.a.b.c }}
+ *
+ * A case's text is the lines up to the next "=== " line, without the last
+ * newline. Rendering cases of a file run in one chart: each case is
+ * templates/_cNNN.tpl and templates/all.yaml prints
+ * `cNNN: {{ include "c/templates/_cNNN.tpl" . | b64enc | quote }}`, so the
+ * bytes come back exactly, "<no value>" included. Error cases run one chart
+ * each, as templates/x.yaml. Our engine parses the same files in Helm's
+ * order and executes them with the same data. */
+#include "base64.h"
+#include "kyaml.h"
+#include "testutil.h"
+#include "tmpl.h"
+#include "tmpl_helm.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct tcase {
+  char name[128];
+  int is_error;
+  char *text;
+};
+
+struct fixture {
+  char *values;
+  struct tcase cases[256];
+  int ncases;
+};
+
+static char *dup_range(const char *s, size_t n)
+{
+  char *p = malloc(n + 1);
+  memcpy(p, s, n);
+  p[n] = '\0';
+  return p;
+}
+
+static void fixture_parse(const char *text, struct fixture *f)
+{
+  memset(f, 0, sizeof *f);
+  const char *p = text;
+  char **target = NULL;
+  const char *body = NULL;
+  while (*p) {
+    const char *eol = strchr(p, '\n');
+    size_t len = eol ? (size_t)(eol - p) + 1 : strlen(p);
+    if (strncmp(p, "=== ", 4) == 0) {
+      if (target)
+        *target = dup_range(body, (size_t)(p - body) ? (size_t)(p - body) - 1 : 0);
+      char kind[16] = "", name[128] = "";
+      sscanf(p + 4, "%15s %127s", kind, name);
+      if (strcmp(kind, "values") == 0) {
+        target = &f->values;
+      } else {
+        ck_assert_int_lt(f->ncases, 256);
+        struct tcase *c = &f->cases[f->ncases++];
+        snprintf(c->name, sizeof c->name, "%s", name);
+        c->is_error = strcmp(kind, "error") == 0;
+        target = &c->text;
+      }
+      body = p + len;
+    }
+    p += len;
+  }
+  if (target)
+    *target = dup_range(body, (size_t)(p - body) && p[-1] == '\n'
+                                  ? (size_t)(p - body) - 1
+                                  : (size_t)(p - body));
+  if (!f->values)
+    f->values = strdup("");
+}
+
+static void fixture_free(struct fixture *f)
+{
+  free(f->values);
+  for (int i = 0; i < f->ncases; i++)
+    free(f->cases[i].text);
+}
+
+static char *chart_dir(const char *values)
+{
+  char *dir = test_tmpdir();
+  free(test_write_file(dir, "c/Chart.yaml",
+                       "apiVersion: v2\nname: c\nversion: 0.1.0\n"));
+  free(test_write_file(dir, "c/values.yaml", values));
+  return dir;
+}
+
+static struct run_result helm_template(const char *dir)
+{
+  char chart[4096];
+  snprintf(chart, sizeof chart, "%s/c", dir);
+  char *argv[] = {(char *)test_helm_bin(), "template", "rel", chart, NULL};
+  struct run_result r;
+  ck_assert_int_eq(run_cmd(argv, NULL, &r), 0);
+  return r;
+}
+
+/* ---- Our side: the data Helm gives a template of chart "c" ---- */
+
+static struct json_object *render_data(const char *values_yaml,
+                                       const char *tmpl_name)
+{
+  struct kyaml_opts o = {.name = "values.yaml", .numbers = KYAML_NUMBERS_FLOAT};
+  struct json_object *vals = NULL;
+  struct err e;
+  ck_assert_msg(kyaml_parse(values_yaml, strlen(values_yaml), &o, &vals, &e) == 0,
+                "%s", e.msg);
+  if (!vals)
+    vals = json_object_new_object();
+  tmpl_val_set_type(vals, &tmpl_type_values);
+  struct json_object *top = json_object_new_object();
+  json_object_object_add(top, "Values", vals);
+  struct json_object *rel = json_object_new_object();
+  json_object_object_add(rel, "Name", json_object_new_string("rel"));
+  json_object_object_add(rel, "Namespace", json_object_new_string("default"));
+  json_object_object_add(rel, "IsUpgrade", json_object_new_boolean(0));
+  json_object_object_add(rel, "IsInstall", json_object_new_boolean(1));
+  json_object_object_add(rel, "Revision", tmpl_val_int(1));
+  json_object_object_add(rel, "Service", json_object_new_string("Helm"));
+  json_object_object_add(top, "Release", rel);
+  struct json_object *t = json_object_new_object();
+  json_object_object_add(t, "Name", json_object_new_string(tmpl_name));
+  json_object_object_add(t, "BasePath", json_object_new_string("c/templates"));
+  tmpl_val_set_type(t, &tmpl_type_values);
+  json_object_object_add(top, "Template", t);
+  return top;
+}
+
+static struct tmpl_funcs *helm_funcs(void)
+{
+  struct tmpl_funcs *f = tmpl_funcs_new();
+  ck_assert_int_eq(tmpl_helm_add_funcs(f), 0);
+  return f;
+}
+
+/* Helm's order: deeper paths first, then reverse byte order. */
+static int helm_order(const void *a, const void *b)
+{
+  return -strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+struct ours {
+  int rc;
+  char *out;
+  char err[ERR_MSG_MAX];
+};
+
+static struct ours run_ours(struct tmpl_set *s, const char *name,
+                            const char *values, const char *tmpl_name)
+{
+  struct ours r = {0};
+  struct json_object *data = render_data(values, tmpl_name);
+  struct buf b;
+  buf_init(&b, 0);
+  struct err e;
+  err_clear(&e);
+  struct tmpl_exec_opts o = {.root_name = "gotpl"};
+  r.rc = tmpl_execute(s, name, data, &o, &b, &e);
+  if (r.rc) {
+    tmpl_helm_exec_error(&e, name);
+    snprintf(r.err, sizeof r.err, "%s", e.msg);
+  }
+  r.out = b.data ? b.data : strdup("");
+  json_object_put(data);
+  return r;
+}
+
+/* ---- Rendering cases ---- */
+
+static char *helm_value(const char *out, const char *key)
+{
+  char pat[64];
+  snprintf(pat, sizeof pat, "\n%s: \"", key);
+  const char *p = strstr(out, pat);
+  if (!p)
+    return NULL;
+  p += strlen(pat);
+  const char *q = strchr(p, '"');
+  char *dec;
+  size_t n;
+  if (!q || base64_decode(p, (size_t)(q - p), &dec, &n))
+    return NULL;
+  return dec;
+}
+
+static int check_renders(const struct fixture *f, const char *file)
+{
+  char *dir = chart_dir(f->values);
+  struct buf all;
+  buf_init(&all, 0);
+  const char *names[256];
+  char namebuf[256][64];
+  int n = 0;
+  for (int i = 0; i < f->ncases; i++) {
+    if (f->cases[i].is_error)
+      continue;
+    char rel[64];
+    snprintf(rel, sizeof rel, "c/templates/_c%03d.tpl", i);
+    free(test_write_file(dir, rel, f->cases[i].text));
+    buf_printf(&all, "c%03d: {{ include \"%s\" . | b64enc | quote }}\n", i, rel);
+    snprintf(namebuf[n], sizeof namebuf[n], "%s", rel);
+    names[n] = namebuf[n];
+    n++;
+  }
+  free(test_write_file(dir, "c/templates/all.yaml", all.data ? all.data : ""));
+  buf_free(&all);
+  struct run_result hr = helm_template(dir);
+  if (hr.status != 0) {
+    fprintf(stderr, "%s: helm failed on the rendering cases: %s\n", file,
+            hr.err);
+    run_result_free(&hr);
+    test_rm_rf(dir);
+    free(dir);
+    return 1;
+  }
+  qsort(names, (size_t)n, sizeof *names, helm_order);
+  struct tmpl_funcs *fns = helm_funcs();
+  struct tmpl_set *s = tmpl_set_new(fns);
+  int failures = 0;
+  for (int i = 0; i < n; i++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    char *text = test_read_file(path, NULL);
+    struct err e;
+    int rc = tmpl_set_parse(s, names[i], text, strlen(text), &e);
+    ck_assert_msg(rc == 0, "%s: %s: %s", file, names[i], e.msg);
+    free(text);
+  }
+  for (int i = 0; i < f->ncases; i++) {
+    if (f->cases[i].is_error)
+      continue;
+    char key[16], name[64];
+    snprintf(key, sizeof key, "c%03d", i);
+    snprintf(name, sizeof name, "c/templates/_c%03d.tpl", i);
+    char *want = helm_value(hr.out, key);
+    struct ours got = run_ours(s, name, f->values, "c/templates/all.yaml");
+    if (!want || got.rc || strcmp(want, got.out) != 0) {
+      fprintf(stderr, "%s: case %s:\n  helm: [%s]\n  ours: [%s]%s%s\n", file,
+              f->cases[i].name, want ? want : "(none)", got.out,
+              got.rc ? " error: " : "", got.err);
+      failures++;
+    }
+    free(want);
+    free(got.out);
+  }
+  tmpl_set_free(s);
+  tmpl_funcs_free(fns);
+  run_result_free(&hr);
+  test_rm_rf(dir);
+  free(dir);
+  return failures;
+}
+
+/* ---- Error cases ---- */
+
+static char *helm_error_line(const char *err)
+{
+  const char *p = strstr(err, "Error: ");
+  if (!p)
+    return strdup(err);
+  p += 7;
+  const char *eol = strchr(p, '\n');
+  return dup_range(p, eol ? (size_t)(eol - p) : strlen(p));
+}
+
+static int check_error(const struct fixture *f, const struct tcase *c,
+                       const char *file)
+{
+  char *dir = chart_dir(f->values);
+  free(test_write_file(dir, "c/templates/x.yaml", c->text));
+  struct run_result hr = helm_template(dir);
+  char *want = hr.status ? helm_error_line(hr.err) : NULL;
+  struct tmpl_funcs *fns = helm_funcs();
+  struct tmpl_set *s = tmpl_set_new(fns);
+  const char *name = "c/templates/x.yaml";
+  struct err e;
+  err_clear(&e);
+  char got[ERR_MSG_MAX] = "";
+  char *out = NULL;
+  if (tmpl_set_parse(s, name, c->text, strlen(c->text), &e)) {
+    tmpl_helm_parse_error(&e, name);
+    snprintf(got, sizeof got, "%s", e.msg);
+  } else {
+    struct ours r = run_ours(s, name, f->values, name);
+    snprintf(got, sizeof got, "%s", r.rc ? r.err : "");
+    out = r.out;
+  }
+  int failed = !want || strcmp(want, got) != 0;
+  if (failed)
+    fprintf(stderr, "%s: error case %s:\n  helm: %s\n  ours: %s\n", file,
+            c->name, want ? want : hr.out, got[0] ? got : out);
+  free(out);
+  free(want);
+  tmpl_set_free(s);
+  tmpl_funcs_free(fns);
+  run_result_free(&hr);
+  test_rm_rf(dir);
+  free(dir);
+  return failed;
+}
+
+static int n_render, n_error;
+
+static int check_fixture(const char *path, const char *file)
+{
+  char *text = test_read_file(path, NULL);
+  ck_assert_msg(text != NULL, "cannot read %s", path);
+  struct fixture f;
+  fixture_parse(text, &f);
+  free(text);
+  int failures = check_renders(&f, file);
+  for (int i = 0; i < f.ncases; i++) {
+    if (f.cases[i].is_error)
+      failures += check_error(&f, &f.cases[i], file);
+    *(f.cases[i].is_error ? &n_error : &n_render) += 1;
+  }
+  fixture_free(&f);
+  return failures;
+}
+
+START_TEST(fixtures_match_helm)
+{
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s/test/fixtures/tmpl", test_src_dir());
+  DIR *d = opendir(dir);
+  ck_assert_msg(d != NULL, "no fixtures in %s", dir);
+  int failures = 0, files = 0;
+  struct dirent *ent;
+  while ((ent = readdir(d))) {
+    size_t n = strlen(ent->d_name);
+    if (n < 5 || strcmp(ent->d_name + n - 5, ".tmpl") != 0)
+      continue;
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
+    failures += check_fixture(path, ent->d_name);
+    files++;
+  }
+  closedir(d);
+  fprintf(stderr, "tmpl_helm: %d files, %d rendering and %d error cases\n",
+          files, n_render, n_error);
+  ck_assert_int_gt(files, 0);
+  ck_assert_msg(failures == 0, "%d case(s) differ from Helm (see stderr)",
+                failures);
+}
+END_TEST
+
+Suite *tmpl_helm_suite(void)
+{
+  Suite *s = suite_create("tmpl_helm");
+  TCase *tc = tcase_create("differential");
+  tcase_set_timeout(tc, 600);
+  tcase_add_test(tc, fixtures_match_helm);
+  suite_add_tcase(s, tc);
+  return s;
+}
