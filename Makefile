@@ -11,7 +11,7 @@ SANITIZE ?=
 WERROR ?= -Werror
 CC ?= cc
 
-PKGS := libuv libcurl json-c yaml-0.1
+PKGS := libuv libcurl json-c yaml-0.1 libpcre2-8
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 build_pkgs=(gcc make pkg-config libuv1-dev libcurl4-openssl-dev libjson-c-dev
-            libyaml-dev)
+            libyaml-dev libpcre2-dev)
 test_pkgs=(check golang-1.19-go etcd-server etcd-client rsync openssl curl
            ca-certificates unzip xz-utils)
 
