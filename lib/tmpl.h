@@ -67,6 +67,10 @@ struct tmpl_type {
    * prints the value ({{ .Capabilities.KubeVersion }}), not inside fmt's
    * verbs. NULL: none. */
   int (*action_string)(struct buf *b, struct json_object *o);
+  /* Struct-like types: the key of an embedded struct whose fields and
+   * methods are promoted (Go's struct { chart.Metadata; IsRoot bool }).
+   * NULL: none. */
+  const char *embedded;
 };
 
 /* The tags this module knows. A value without a tag has the type its

@@ -280,6 +280,29 @@ static int method_lookup(const struct json_object *o, const char *name,
   return *fn != NULL;
 }
 
+/* The struct that holds field or method `name` of o: o itself or an
+ * embedded struct (Go promotes their fields and methods); NULL if none. */
+static struct json_object *promoted(struct json_object *o, const char *name,
+                                    const struct tmpl_func **method)
+{
+  for (int depth = 0; o && depth < 8; depth++) {
+    if (method_lookup(o, name, method))
+      return o;
+    enum tmpl_kind k = tmpl_val_kind(o);
+    if (k != TMPL_KIND_STRUCT && k != TMPL_KIND_PTR)
+      return NULL;
+    if (json_object_object_get_ex(o, name, NULL))
+      return o;
+    const struct tmpl_type *t = tmpl_val_type(o);
+    struct json_object *inner = NULL;
+    if (!t || !t->embedded ||
+        !json_object_object_get_ex(o, t->embedded, &inner))
+      return NULL;
+    o = inner;
+  }
+  return NULL;
+}
+
 static int map_field(struct exec *x, struct json_object *m, const char *name,
                      int has_args, struct tmpl_value *out)
 {
@@ -312,14 +335,16 @@ static int eval_field(struct exec *x, const struct tmpl_value *dot,
   if (!o)
     return xerrorf(x, "nil pointer evaluating %s.%s", typ, name);
   const struct tmpl_func *method;
-  if (method_lookup(o, name, &method))
-    return eval_call(x, dot, method, o, node, name, args, nargs, final, out);
+  struct json_object *owner = promoted(o, name, &method);
+  if (method)
+    return eval_call(x, dot, method, owner, node, name, args, nargs, final,
+                     out);
   int has_args = nargs > 1 || final;
   switch (tmpl_val_kind(o)) {
   case TMPL_KIND_STRUCT:
   case TMPL_KIND_PTR: {
     struct json_object *v;
-    if (!json_object_object_get_ex(o, name, &v))
+    if (!owner || !json_object_object_get_ex(owner, name, &v))
       break;
     if (has_args)
       return xerrorf(x, "%s has arguments but cannot be invoked as function",

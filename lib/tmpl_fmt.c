@@ -766,5 +766,10 @@ int tmpl__print_action(struct buf *b, const struct tmpl_value *v)
   const struct tmpl_type *t = tmpl_val_type(v->o);
   if (t && t->action_string)
     return t->action_string(b, v->o);
+  if (t && t->kind == TMPL_KIND_PTR) { /* printed through the pointer */
+    struct fmt f;
+    fmt_clear(&f, b);
+    return print_struct(&f, v->o, 'v', 1);
+  }
   return tmpl_sprint(b, 1, v);
 }

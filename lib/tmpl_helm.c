@@ -151,3 +151,307 @@ void tmpl_helm_exec_error(struct err *e, const char *name)
   snprintf(e->msg, sizeof e->msg, "execution error at (%.*s): %.*s",
            (int)(sizeof e->msg / 4), loc, (int)(sizeof e->msg / 2), msg);
 }
+
+/* ---- Built-in objects ---- */
+
+static int kv_string(struct buf *b, struct json_object *o)
+{
+  struct json_object *v = json_object_object_get(o, "Version");
+  return buf_puts(b, v ? json_object_get_string(v) : "");
+}
+
+static int m_git_version(struct tmpl_call *c, int argc, struct tmpl_value *argv,
+                         struct tmpl_value *out)
+{
+  (void)argc;
+  (void)argv;
+  struct json_object *v = json_object_object_get(tmpl_call_recv(c), "Version");
+  out->o = json_object_new_string(v ? json_object_get_string(v) : "");
+  return out->o ? 0 : -ENOMEM;
+}
+
+static int m_has(struct tmpl_call *c, int argc, struct tmpl_value *argv,
+                 struct tmpl_value *out)
+{
+  (void)argc;
+  struct json_object *set = tmpl_call_recv(c);
+  const char *want = json_object_get_string(argv[0].o);
+  int found = 0;
+  for (size_t i = 0; !found && i < json_object_array_length(set); i++)
+    found = strcmp(json_object_get_string(json_object_array_get_idx(set, i)),
+                   want) == 0;
+  out->o = json_object_new_boolean(found);
+  return out->o ? 0 : -ENOMEM;
+}
+
+static const struct tmpl_func kube_version_methods[] = {
+    {"GitVersion", m_git_version, "", NULL},
+    {"String", m_git_version, "", NULL},
+};
+
+static const struct tmpl_type kube_version_type = {
+    .name = "chartutil.KubeVersion",
+    .kind = TMPL_KIND_STRUCT,
+    .methods = kube_version_methods,
+    .nmethods = 2,
+    .action_string = kv_string,
+};
+
+static const struct tmpl_func version_set_methods[] = {
+    {"Has", m_has, "s", NULL},
+};
+
+static const struct tmpl_type version_set_type = {
+    .name = "chartutil.VersionSet",
+    .kind = TMPL_KIND_SLICE,
+    .elem = TMPL_KIND_STRING,
+    .elem_name = "string",
+    .methods = version_set_methods,
+    .nmethods = 1,
+};
+
+static const struct tmpl_type build_info_type = {
+    .name = "version.BuildInfo",
+    .kind = TMPL_KIND_STRUCT,
+};
+
+static const struct tmpl_type capabilities_type = {
+    .name = "*chartutil.Capabilities",
+    .kind = TMPL_KIND_PTR,
+};
+
+static int add_str(struct json_object *o, const char *k, const char *v)
+{
+  struct json_object *s = json_object_new_string(v ? v : "");
+  if (!s || json_object_object_add(o, k, s)) {
+    json_object_put(s);
+    return -ENOMEM;
+  }
+  return 0;
+}
+
+static struct json_object *new_struct(const struct tmpl_type *t)
+{
+  struct json_object *o = json_object_new_object();
+  if (o)
+    tmpl_val_set_type(o, t);
+  return o;
+}
+
+static struct json_object *kube_version(const char *v)
+{
+  struct json_object *kv = new_struct(&kube_version_type);
+  if (!kv)
+    return NULL;
+  /* "v1.32.0" -> Major "1", Minor "32" */
+  char major[32] = "", minor[32] = "";
+  const char *p = v && v[0] == 'v' ? v + 1 : v ? v : "";
+  sscanf(p, "%31[0-9].%31[0-9]", major, minor);
+  if (add_str(kv, "Version", v) || add_str(kv, "Major", major) ||
+      add_str(kv, "Minor", minor)) {
+    json_object_put(kv);
+    return NULL;
+  }
+  return kv;
+}
+
+static struct json_object *caps_parts(const struct tmpl_helm_caps *c,
+                                      struct json_object *caps)
+{
+  struct json_object *apis = json_object_new_array();
+  struct json_object *hv = new_struct(&build_info_type);
+  struct json_object *kv = kube_version(c->kube_version);
+  int rc = !apis || !hv || !kv;
+  if (apis)
+    tmpl_val_set_type(apis, &version_set_type);
+  for (size_t i = 0; !rc && i < c->napi_versions; i++)
+    rc = json_object_array_add(apis, json_object_new_string(c->api_versions[i]));
+  if (!rc)
+    rc = add_str(hv, "Version", c->helm_version) ||
+         add_str(hv, "GitCommit", c->git_commit) ||
+         add_str(hv, "GitTreeState", c->git_tree_state) ||
+         add_str(hv, "GoVersion", c->go_version);
+  if (!rc) {
+    json_object_object_add(caps, "KubeVersion", kv);
+    json_object_object_add(caps, "APIVersions", apis);
+    json_object_object_add(caps, "HelmVersion", hv);
+    return caps;
+  }
+  json_object_put(apis);
+  json_object_put(hv);
+  json_object_put(kv);
+  json_object_put(caps);
+  return NULL;
+}
+
+struct json_object *tmpl_helm_capabilities(const struct tmpl_helm_caps *c)
+{
+  struct json_object *caps = new_struct(&capabilities_type);
+  return caps ? caps_parts(c, caps) : NULL;
+}
+
+static int m_get(struct tmpl_call *c, int argc, struct tmpl_value *argv,
+                 struct tmpl_value *out)
+{
+  (void)argc;
+  struct json_object *v = NULL;
+  json_object_object_get_ex(tmpl_call_recv(c), json_object_get_string(argv[0].o),
+                            &v);
+  out->o = json_object_new_string_len(v ? json_object_get_string(v) : "",
+                                      v ? json_object_get_string_len(v) : 0);
+  return out->o ? 0 : -ENOMEM;
+}
+
+static int m_get_bytes(struct tmpl_call *c, int argc, struct tmpl_value *argv,
+                       struct tmpl_value *out)
+{
+  int rc = m_get(c, argc, argv, out);
+  if (!rc)
+    tmpl_val_set_type(out->o, &tmpl_type_bytes);
+  return rc;
+}
+
+/* Lines: the file split on "\n", a final empty line dropped. */
+static int m_lines(struct tmpl_call *c, int argc, struct tmpl_value *argv,
+                   struct tmpl_value *out)
+{
+  (void)argc;
+  struct json_object *v = NULL;
+  json_object_object_get_ex(tmpl_call_recv(c), json_object_get_string(argv[0].o),
+                            &v);
+  struct json_object *list = json_object_new_array();
+  if (!list)
+    return -ENOMEM;
+  tmpl_val_set_type(list, &tmpl_type_strings);
+  const char *s = v ? json_object_get_string(v) : NULL;
+  size_t n = v ? (size_t)json_object_get_string_len(v) : 0;
+  if (s && n) {
+    if (s[n - 1] == '\n')
+      n--;
+    for (size_t start = 0, i = 0; i <= n; i++)
+      if (i == n || s[i] == '\n') {
+        json_object_array_add(list, json_object_new_string_len(s + start,
+                                                               (int)(i - start)));
+        start = i + 1;
+      }
+  }
+  out->o = list;
+  return 0;
+}
+
+static const struct tmpl_func files_methods[] = {
+    {"Get", m_get, "s", NULL},
+    {"GetBytes", m_get_bytes, "s", NULL},
+    {"Lines", m_lines, "s", NULL},
+};
+
+static const struct tmpl_type files_type = {
+    .name = "engine.files",
+    .kind = TMPL_KIND_MAP,
+    .elem = TMPL_KIND_SLICE,
+    .elem_name = "[]uint8",
+    .methods = files_methods,
+    .nmethods = 3,
+};
+
+struct json_object *tmpl_helm_files(void)
+{
+  return new_struct(&files_type);
+}
+
+int tmpl_helm_files_add(struct json_object *files, const char *name,
+                        const char *data, size_t len)
+{
+  struct json_object *v = json_object_new_string_len(data, (int)len);
+  if (!v)
+    return -ENOMEM;
+  tmpl_val_set_type(v, &tmpl_type_bytes);
+  return json_object_object_add(files, name, v) ? -ENOMEM : 0;
+}
+
+static const struct tmpl_type metadata_type = {
+    .name = "chart.Metadata",
+    .kind = TMPL_KIND_STRUCT,
+};
+
+static const struct tmpl_type chart_type = {
+    .name = "struct { chart.Metadata; IsRoot bool }",
+    .kind = TMPL_KIND_STRUCT,
+    .embedded = "Metadata",
+};
+
+/* chart.Metadata's fields in declaration order, with their YAML keys and
+ * kinds: s string, l []string, p []*T, m map[string]string, b bool. */
+static const struct {
+  const char *field, *key;
+  char kind;
+} metadata_fields[] = {
+    {"Name", "name", 's'},           {"Home", "home", 's'},
+    {"Sources", "sources", 'l'},     {"Version", "version", 's'},
+    {"Description", "description", 's'}, {"Keywords", "keywords", 'l'},
+    {"Maintainers", "maintainers", 'p'}, {"Icon", "icon", 's'},
+    {"APIVersion", "apiVersion", 's'}, {"Condition", "condition", 's'},
+    {"Tags", "tags", 's'},           {"AppVersion", "appVersion", 's'},
+    {"Deprecated", "deprecated", 'b'}, {"Annotations", "annotations", 'm'},
+    {"KubeVersion", "kubeVersion", 's'}, {"Dependencies", "dependencies", 'p'},
+    {"Type", "type", 's'},
+};
+
+static struct json_object *metadata_value(struct json_object *v, char kind)
+{
+  struct json_object *o;
+  switch (kind) {
+  case 's':
+    return json_object_new_string(
+        v && json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+                                                      : "");
+  case 'b':
+    return json_object_new_boolean(v && json_object_get_boolean(v));
+  case 'm':
+    o = json_object_new_object();
+    if (o && v && json_object_is_type(v, json_type_object)) {
+      json_object_object_foreach(v, k, e)
+      {
+        json_object_object_add(o, k, json_object_new_string(
+                                         e ? json_object_get_string(e) : ""));
+      }
+    }
+    if (o)
+      tmpl_val_set_type(o, &tmpl_type_strmap);
+    return o;
+  default: /* lists keep their elements as read */
+    o = json_object_new_array();
+    for (size_t i = 0; o && v && json_object_is_type(v, json_type_array) &&
+                       i < json_object_array_length(v);
+         i++)
+      json_object_array_add(o, json_object_get(json_object_array_get_idx(v, i)));
+    if (o && kind == 'l')
+      tmpl_val_set_type(o, &tmpl_type_strings);
+    return o;
+  }
+}
+
+struct json_object *tmpl_helm_chart(struct json_object *chart_yaml, int is_root)
+{
+  struct json_object *md = new_struct(&metadata_type);
+  struct json_object *ch = new_struct(&chart_type);
+  int rc = !md || !ch;
+  for (size_t i = 0; !rc && i < sizeof metadata_fields / sizeof metadata_fields[0];
+       i++) {
+    struct json_object *v = NULL;
+    json_object_object_get_ex(chart_yaml, metadata_fields[i].key, &v);
+    struct json_object *f = metadata_value(v, metadata_fields[i].kind);
+    rc = !f || json_object_object_add(md, metadata_fields[i].field, f);
+  }
+  if (!rc) {
+    json_object_object_add(ch, "Metadata", md);
+    md = NULL;
+    rc = json_object_object_add(ch, "IsRoot", json_object_new_boolean(is_root));
+  }
+  json_object_put(md);
+  if (rc) {
+    json_object_put(ch);
+    return NULL;
+  }
+  return ch;
+}

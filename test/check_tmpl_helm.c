@@ -36,6 +36,8 @@ struct tcase {
 
 struct fixture {
   char *values;
+  char *files[16], *file_names[16];
+  int nfiles;
   struct tcase cases[256];
   int ncases;
 };
@@ -64,6 +66,10 @@ static void fixture_parse(const char *text, struct fixture *f)
       sscanf(p + 4, "%15s %127s", kind, name);
       if (strcmp(kind, "values") == 0) {
         target = &f->values;
+      } else if (strcmp(kind, "file") == 0) {
+        ck_assert_int_lt(f->nfiles, 16);
+        f->file_names[f->nfiles] = strdup(name);
+        target = &f->files[f->nfiles++];
       } else {
         ck_assert_int_lt(f->ncases, 256);
         struct tcase *c = &f->cases[f->ncases++];
@@ -86,18 +92,56 @@ static void fixture_parse(const char *text, struct fixture *f)
 static void fixture_free(struct fixture *f)
 {
   free(f->values);
+  for (int i = 0; i < f->nfiles; i++) {
+    free(f->files[i]);
+    free(f->file_names[i]);
+  }
   for (int i = 0; i < f->ncases; i++)
     free(f->cases[i].text);
 }
 
-static char *chart_dir(const char *values)
+static const char chart_yaml[] = "apiVersion: v2\nname: c\nversion: 0.1.0\n";
+
+static char *chart_dir(const struct fixture *f)
 {
   char *dir = test_tmpdir();
-  free(test_write_file(dir, "c/Chart.yaml",
-                       "apiVersion: v2\nname: c\nversion: 0.1.0\n"));
-  free(test_write_file(dir, "c/values.yaml", values));
+  free(test_write_file(dir, "c/Chart.yaml", chart_yaml));
+  free(test_write_file(dir, "c/values.yaml", f->values));
+  for (int i = 0; i < f->nfiles; i++) {
+    char rel[256];
+    snprintf(rel, sizeof rel, "c/%s", f->file_names[i]);
+    free(test_write_file(dir, rel, f->files[i]));
+  }
   return dir;
 }
+
+/* Helm 3.17.2's default capabilities for `helm template`. */
+static const char *const api_versions[] = {
+    "v1", "admissionregistration.k8s.io/v1",
+    "admissionregistration.k8s.io/v1alpha1",
+    "admissionregistration.k8s.io/v1beta1", "internal.apiserver.k8s.io/v1alpha1",
+    "apps/v1", "apps/v1beta1", "apps/v1beta2", "authentication.k8s.io/v1",
+    "authentication.k8s.io/v1alpha1", "authentication.k8s.io/v1beta1",
+    "authorization.k8s.io/v1", "authorization.k8s.io/v1beta1", "autoscaling/v1",
+    "autoscaling/v2", "autoscaling/v2beta1", "autoscaling/v2beta2", "batch/v1",
+    "batch/v1beta1", "certificates.k8s.io/v1", "certificates.k8s.io/v1beta1",
+    "certificates.k8s.io/v1alpha1", "coordination.k8s.io/v1alpha2",
+    "coordination.k8s.io/v1beta1", "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1", "discovery.k8s.io/v1beta1", "events.k8s.io/v1",
+    "events.k8s.io/v1beta1", "extensions/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1", "flowcontrol.apiserver.k8s.io/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1beta2",
+    "flowcontrol.apiserver.k8s.io/v1beta3", "networking.k8s.io/v1",
+    "networking.k8s.io/v1alpha1", "networking.k8s.io/v1beta1", "node.k8s.io/v1",
+    "node.k8s.io/v1alpha1", "node.k8s.io/v1beta1", "policy/v1",
+    "policy/v1beta1", "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1beta1", "rbac.authorization.k8s.io/v1alpha1",
+    "resource.k8s.io/v1beta1", "resource.k8s.io/v1alpha3",
+    "scheduling.k8s.io/v1alpha1", "scheduling.k8s.io/v1beta1",
+    "scheduling.k8s.io/v1", "storage.k8s.io/v1beta1", "storage.k8s.io/v1",
+    "storage.k8s.io/v1alpha1", "storagemigration.k8s.io/v1alpha1",
+    "apiextensions.k8s.io/v1beta1", "apiextensions.k8s.io/v1",
+};
 
 static struct run_result helm_template(const char *dir)
 {
@@ -111,9 +155,10 @@ static struct run_result helm_template(const char *dir)
 
 /* ---- Our side: the data Helm gives a template of chart "c" ---- */
 
-static struct json_object *render_data(const char *values_yaml,
+static struct json_object *render_data(const struct fixture *f,
                                        const char *tmpl_name)
 {
+  const char *values_yaml = f->values;
   struct kyaml_opts o = {.name = "values.yaml", .numbers = KYAML_NUMBERS_FLOAT};
   struct json_object *vals = NULL;
   struct err e;
@@ -137,6 +182,24 @@ static struct json_object *render_data(const char *values_yaml,
   json_object_object_add(t, "BasePath", json_object_new_string("c/templates"));
   tmpl_val_set_type(t, &tmpl_type_values);
   json_object_object_add(top, "Template", t);
+  struct tmpl_helm_caps caps = {
+      .kube_version = "v1.32.0", .api_versions = api_versions,
+      .napi_versions = sizeof api_versions / sizeof api_versions[0],
+      .helm_version = "v3.17.2",
+      .git_commit = "cc0bbbd6d6276b83880042c1ecb34087e84d41eb",
+      .git_tree_state = "clean", .go_version = "go1.23.7"};
+  json_object_object_add(top, "Capabilities", tmpl_helm_capabilities(&caps));
+  struct json_object *files = tmpl_helm_files();
+  for (int i = 0; i < f->nfiles; i++)
+    tmpl_helm_files_add(files, f->file_names[i], f->files[i],
+                        strlen(f->files[i]));
+  json_object_object_add(top, "Files", files);
+  struct kyaml_opts co = {.name = "Chart.yaml"};
+  struct json_object *cy = NULL;
+  kyaml_parse(chart_yaml, strlen(chart_yaml), &co, &cy, &e);
+  json_object_object_add(top, "Chart", tmpl_helm_chart(cy, 1));
+  json_object_put(cy);
+  json_object_object_add(top, "Subcharts", json_object_new_object());
   return top;
 }
 
@@ -160,10 +223,10 @@ struct ours {
 };
 
 static struct ours run_ours(struct tmpl_set *s, const char *name,
-                            const char *values, const char *tmpl_name)
+                            const struct fixture *f, const char *tmpl_name)
 {
   struct ours r = {0};
-  struct json_object *data = render_data(values, tmpl_name);
+  struct json_object *data = render_data(f, tmpl_name);
   struct buf b;
   buf_init(&b, 0);
   struct err e;
@@ -199,7 +262,7 @@ static char *helm_value(const char *out, const char *key)
 
 static int check_renders(const struct fixture *f, const char *file)
 {
-  char *dir = chart_dir(f->values);
+  char *dir = chart_dir(f);
   struct buf all;
   buf_init(&all, 0);
   const char *names[256];
@@ -247,7 +310,7 @@ static int check_renders(const struct fixture *f, const char *file)
     snprintf(key, sizeof key, "c%03d", i);
     snprintf(name, sizeof name, "c/templates/_c%03d.tpl", i);
     char *want = helm_value(hr.out, key);
-    struct ours got = run_ours(s, name, f->values, "c/templates/all.yaml");
+    struct ours got = run_ours(s, name, f, "c/templates/all.yaml");
     if (!want || got.rc || strcmp(want, got.out) != 0) {
       fprintf(stderr, "%s: case %s:\n  helm: [%s]\n  ours: [%s]%s%s\n", file,
               f->cases[i].name, want ? want : "(none)", got.out,
@@ -280,7 +343,7 @@ static char *helm_error_line(const char *err)
 static int check_error(const struct fixture *f, const struct tcase *c,
                        const char *file)
 {
-  char *dir = chart_dir(f->values);
+  char *dir = chart_dir(f);
   free(test_write_file(dir, "c/templates/x.yaml", c->text));
   struct run_result hr = helm_template(dir);
   char *want = hr.status ? helm_error_line(hr.err) : NULL;
@@ -295,7 +358,7 @@ static int check_error(const struct fixture *f, const struct tcase *c,
     tmpl_helm_parse_error(&e, name);
     snprintf(got, sizeof got, "%s", e.msg);
   } else {
-    struct ours r = run_ours(s, name, f->values, name);
+    struct ours r = run_ours(s, name, f, name);
     snprintf(got, sizeof got, "%s", r.rc ? r.err : "");
     out = r.out;
   }
