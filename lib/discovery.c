@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,6 @@ struct waiter {
   struct kube_ref ref; /* strings owned */
   kube_mapping_cb cb;
   void *data;
-  int refreshed;       /* already fetched once for this lookup */
   struct waiter *next;
 };
 
@@ -42,6 +42,10 @@ struct discovery {
   int all_state;             /* 0 not loaded, 1 loading, 2 loaded */
   int all_pending;           /* outstanding fetches while loading */
   struct waiter *all_waiters;
+  /* Why loading every group failed, when a fetch did: a name we cannot
+   * find is then reported as that failure (a 401, say), not as a missing
+   * resource type. */
+  struct kube_result all_failure;
 };
 
 int discovery_new(struct kube_client *c, struct discovery **out)
@@ -64,11 +68,24 @@ static void waiter_free(struct waiter *w)
   free(w);
 }
 
-static void fail_waiters(struct waiter *w, int rc, struct err *e)
+/* A failure as a result for the waiters, without the response object. */
+static void failure(struct kube_result *res, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void failure(struct kube_result *res, int rc, const char *fmt, ...)
+{
+  memset(res, 0, sizeof *res);
+  res->rc = rc;
+  va_list ap;
+  va_start(ap, fmt);
+  err_vset(&res->err, rc, fmt, ap);
+  va_end(ap);
+}
+
+static void fail_waiters(struct waiter *w, const struct kube_result *res)
 {
   while (w) {
     struct waiter *next = w->next;
-    w->cb(rc, NULL, e, w->data);
+    w->cb(res, NULL, w->data);
     waiter_free(w);
     w = next;
   }
@@ -78,13 +95,20 @@ void discovery_free(struct discovery *d)
 {
   if (!d)
     return;
-  struct err e;
-  err_set(&e, -ECANCELED, "client closed");
-  fail_waiters(d->all_waiters, -ECANCELED, &e);
+  struct kube_result res;
+  failure(&res, -ECANCELED, "client closed");
+  /* Detach every list before calling back: a waiter of a group fetch may
+   * be the loader of all groups, which looks at all_waiters. */
+  struct waiter *all = d->all_waiters;
+  d->all_waiters = NULL;
+  d->all_state = 0;
+  fail_waiters(all, &res);
   while (d->gvs) {
     struct gv *g = d->gvs;
+    struct waiter *w = g->waiters;
     d->gvs = g->next;
-    fail_waiters(g->waiters, -ECANCELED, &e);
+    g->waiters = NULL;
+    fail_waiters(w, &res);
     json_object_put(g->resources);
     free(g);
   }
@@ -207,18 +231,18 @@ static int lookup_name(struct discovery *d, const char *spec,
 
 /* ---- fetching one group/version ---- */
 
-static void deliver_gv(struct discovery *d, struct gv *g, int rc,
-                       struct err *e);
+static void deliver_gv(struct gv *g, const struct kube_result *res);
 
 static void on_gv_fetched(struct kube_call *call, struct kube_result *res)
 {
   struct gv *g = call->data;
   g->fetching = 0;
-  if (res->rc == 0) {
+  if (res->rc == 0 || res->rc == -ENOENT) {
+    /* A 404: the group/version is not served (any more). */
     json_object_put(g->resources);
     g->resources = json_object_get(jobj_arr(res->object, "resources"));
   }
-  deliver_gv(g->d, g, res->rc, &res->err);
+  deliver_gv(g, res);
 }
 
 static int fetch_gv(struct discovery *d, struct gv *g)
@@ -241,33 +265,33 @@ static int fetch_gv(struct discovery *d, struct gv *g)
   return 0;
 }
 
-static void no_match(const struct kube_ref *r, struct err *e)
+static void no_match(const struct kube_ref *r, struct kube_result *res)
 {
-  err_set(e, -ENOENT, "no matches for kind \"%s\" in version \"%s\"",
+  failure(res, -ENOENT, "no matches for kind \"%s\" in version \"%s\"",
           r->kind, r->api_version);
 }
 
-static void deliver_gv(struct discovery *d, struct gv *g, int rc,
-                       struct err *e)
+/* Answers everyone waiting for g: the mapping, "no matches", or the
+ * failure of the fetch as the server reported it. */
+static void deliver_gv(struct gv *g, const struct kube_result *fetched)
 {
   struct waiter *w = g->waiters;
   g->waiters = NULL;
   while (w) {
     struct waiter *next = w->next;
     struct kube_mapping m;
-    struct err miss;
-    if (rc == -ENOENT || (rc == 0 && !lookup_kind(g, w->ref.kind, &m))) {
-      no_match(&w->ref, &miss);
-      w->cb(miss.code, NULL, &miss, w->data);
-    } else if (rc) {
-      w->cb(rc, NULL, e, w->data);
-    } else {
-      w->cb(0, &m, NULL, w->data);
+    struct kube_result res = *fetched;
+    res.object = NULL;
+    if (fetched->rc == 0 || fetched->rc == -ENOENT) {
+      if (fetched->rc == 0 && lookup_kind(g, w->ref.kind, &m))
+        memset(&res, 0, sizeof res);
+      else
+        no_match(&w->ref, &res);
     }
+    w->cb(&res, res.rc ? NULL : &m, w->data);
     waiter_free(w);
     w = next;
   }
-  (void)d;
 }
 
 static struct waiter *new_waiter(const struct kube_ref *r, kube_mapping_cb cb,
@@ -293,7 +317,9 @@ static int resolve_kind(struct discovery *d, const struct kube_ref *r,
                     sizeof version);
   struct gv *g = find_gv(d, group, version);
   if (g && !g->fetching && lookup_kind(g, r->kind, &m)) {
-    cb(0, &m, NULL, data);
+    struct kube_result ok;
+    memset(&ok, 0, sizeof ok);
+    cb(&ok, &m, data);
     return 0;
   }
   if (!g && !(g = add_gv(d, group, version)))
@@ -308,6 +334,22 @@ static int resolve_kind(struct discovery *d, const struct kube_ref *r,
 
 /* ---- loading every group, for resource names ---- */
 
+static void answer_name(struct discovery *d, struct waiter *w)
+{
+  struct kube_mapping m;
+  struct kube_result res;
+  if (lookup_name(d, w->ref.resource, &m)) {
+    memset(&res, 0, sizeof res);
+    w->cb(&res, &m, w->data);
+  } else if (d->all_failure.rc) {
+    w->cb(&d->all_failure, NULL, w->data);
+  } else {
+    failure(&res, -ENOENT, "the server doesn't have a resource type \"%s\"",
+            w->ref.resource);
+    w->cb(&res, NULL, w->data);
+  }
+}
+
 static void finish_all(struct discovery *d)
 {
   d->all_state = 2;
@@ -315,35 +357,38 @@ static void finish_all(struct discovery *d)
   d->all_waiters = NULL;
   while (w) {
     struct waiter *next = w->next;
-    struct kube_mapping m;
-    if (lookup_name(d, w->ref.resource, &m)) {
-      w->cb(0, &m, NULL, w->data);
-    } else {
-      struct err e;
-      err_set(&e, -ENOENT, "the server doesn't have a resource type \"%s\"",
-              w->ref.resource);
-      w->cb(e.code, NULL, &e, w->data);
-    }
+    answer_name(d, w);
     waiter_free(w);
     w = next;
   }
 }
 
-static void all_gv_done(int rc, const struct kube_mapping *m, struct err *e,
-                        void *data)
+static void note_failure(struct discovery *d, const struct kube_result *res)
+{
+  /* A 404 only means that group went away; anything else is worth telling. */
+  if (res->rc && res->rc != -ENOENT && !d->all_failure.rc) {
+    d->all_failure = *res;
+    d->all_failure.object = NULL;
+  }
+}
+
+static void all_gv_done(const struct kube_result *res,
+                        const struct kube_mapping *m, void *data)
 {
   struct discovery *d = data;
-  (void)rc, (void)m, (void)e;
+  (void)m;
+  /* The marker kind "" never matches: a success reads "no matches". */
+  note_failure(d, res);
   if (--d->all_pending == 0)
     finish_all(d);
 }
 
 /* Queues a fetch of g whose completion counts down all_pending. */
-static void fetch_for_all(struct discovery *d, struct gv *g)
+static int fetch_for_all(struct discovery *d, struct gv *g)
 {
   struct waiter *w = calloc(1, sizeof *w);
   if (!w)
-    return;
+    return -ENOMEM;
   /* A kind nobody has: the waiter only signals completion. */
   w->ref.kind = strdup("");
   w->ref.api_version = strdup("");
@@ -352,12 +397,21 @@ static void fetch_for_all(struct discovery *d, struct gv *g)
   w->next = g->waiters;
   g->waiters = w;
   d->all_pending++;
-  fetch_gv(d, g);
+  int rc = fetch_gv(d, g);
+  if (rc) {
+    g->waiters = w->next;
+    d->all_pending--;
+    waiter_free(w);
+  }
+  return rc;
 }
 
+/* The groups come in the server's order, which is kubectl's order of
+ * preference for a name that several groups serve. */
 static void on_groups(struct kube_call *call, struct kube_result *res)
 {
   struct discovery *d = call->data;
+  note_failure(d, res);
   struct json_object *groups = jobj_arr(res->object, "groups");
   size_t n = groups ? json_object_array_length(groups) : 0;
   for (size_t i = 0; i < n; i++) {
@@ -376,25 +430,41 @@ static void on_groups(struct kube_call *call, struct kube_result *res)
     finish_all(d);
 }
 
-static void load_all(struct discovery *d)
+/* The core group first: kubectl prefers it on a name clash ("events"). */
+static struct gv *core_first(struct discovery *d)
 {
-  d->all_state = 1;
-  struct gv *core = find_gv(d, "", "v1");
-  if (!core) {
-    /* The core group goes first: kubectl prefers it on a name clash. */
-    core = calloc(1, sizeof *core);
+  struct gv **p = &d->gvs;
+  while (*p && ((*p)->group[0] || strcmp((*p)->version, "v1") != 0))
+    p = &(*p)->next;
+  struct gv *core = *p;
+  if (core) {
+    *p = core->next;
+  } else if ((core = calloc(1, sizeof *core)) != NULL) {
     core->d = d;
     snprintf(core->version, sizeof core->version, "v1");
-    core->next = d->gvs;
-    d->gvs = core;
+  } else {
+    return NULL;
   }
+  core->next = d->gvs;
+  d->gvs = core;
+  return core;
+}
+
+static int load_all(struct discovery *d)
+{
+  struct gv *core = core_first(d);
+  struct kube_call *call =
+      core ? kube__call_new(d->c, "discovery", "GET", strdup("/apis")) : NULL;
+  if (!call)
+    return -ENOMEM;
+  d->all_state = 1;
+  memset(&d->all_failure, 0, sizeof d->all_failure);
   d->all_pending = 1; /* the /apis request */
   fetch_for_all(d, core);
-  struct kube_call *call = kube__call_new(d->c, "discovery", "GET",
-                                          strdup("/apis"));
   call->on_done = on_groups;
   call->data = d;
   kube__call_start(call);
+  return 0;
 }
 
 static int resolve_name(struct discovery *d, const struct kube_ref *r,
@@ -402,16 +472,21 @@ static int resolve_name(struct discovery *d, const struct kube_ref *r,
 {
   struct kube_mapping m;
   if (d->all_state == 2 && lookup_name(d, r->resource, &m)) {
-    cb(0, &m, NULL, data);
+    struct kube_result ok;
+    memset(&ok, 0, sizeof ok);
+    cb(&ok, &m, data);
     return 0;
+  }
+  if (d->all_state != 1) {
+    int rc = load_all(d); /* a miss after loading: a CRD may be new */
+    if (rc)
+      return rc;
   }
   struct waiter *w = new_waiter(r, cb, data);
   if (!w)
     return -ENOMEM;
   w->next = d->all_waiters;
   d->all_waiters = w;
-  if (d->all_state != 1)
-    load_all(d); /* a miss after loading: load again, a CRD may be new */
   return 0;
 }
 
@@ -421,11 +496,10 @@ int kube_resolve(struct kube_client *c, const struct kube_ref *r,
   if (r->resource && *r->resource)
     return resolve_name(c->disc, r, cb, data);
   if (!r->api_version || !*r->api_version || !r->kind || !*r->kind) {
-    struct err e;
-    err_set(&e, -EINVAL, "object has no %s", !r->kind || !*r->kind
-                                                  ? "kind"
-                                                  : "apiVersion");
-    cb(e.code, NULL, &e, data);
+    struct kube_result res;
+    failure(&res, -EINVAL, "object has no %s",
+            !r->kind || !*r->kind ? "kind" : "apiVersion");
+    cb(&res, NULL, data);
     return 0;
   }
   return resolve_kind(c->disc, r, cb, data);

@@ -16,6 +16,7 @@
 #include "kubeconfig.h"
 
 #include <json-c/json.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
 
@@ -26,6 +27,7 @@ struct kube_client_opts {
   int burst;             /* 0: 100 */
   long timeout_ms;       /* per request; 0: 30 s */
   int max_retries;       /* 0: 6; -1 for none */
+  size_t max_body;       /* ceiling on a response body; 0: 64 MiB */
   const char *user_agent; /* NULL: "iop/<version>" */
 };
 
@@ -141,9 +143,13 @@ int kube_create_event(struct kube_client *c, struct json_object *about,
 int kube_server_version(struct kube_client *c, kube_cb cb, void *data);
 
 /* Maps a ref to its resource, from the cache or through discovery. The
- * callback gets rc 0 and the mapping, or an error. */
-typedef void (*kube_mapping_cb)(int rc, const struct kube_mapping *m,
-                                struct err *e, void *data);
+ * callback gets res->rc == 0 and the mapping, or the failure: a kind or
+ * name the server does not serve (-ENOENT, no HTTP status), or what the
+ * server said when discovery itself failed (401, 403, 5xx...), so callers
+ * can report it as they report any other call. It may run before
+ * kube_resolve returns. */
+typedef void (*kube_mapping_cb)(const struct kube_result *res,
+                                const struct kube_mapping *m, void *data);
 int kube_resolve(struct kube_client *c, const struct kube_ref *r,
                  kube_mapping_cb cb, void *data);
 

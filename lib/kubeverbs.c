@@ -104,12 +104,15 @@ static const char *namespace_for(struct verb *v, const struct kube_mapping *m)
   return kube_client_namespace(v->c);
 }
 
-static void on_mapped(int rc, const struct kube_mapping *m, struct err *e,
-                      void *data)
+static void on_mapped(const struct kube_result *mapped,
+                      const struct kube_mapping *m, void *data)
 {
   struct verb *v = data;
-  if (rc) {
-    fail(v, rc, e);
+  if (mapped->rc) {
+    /* Discovery's own failure (a 401, say) is the verb's failure. */
+    struct kube_result res = *mapped;
+    v->cb(&res, v->data);
+    verb_free(v);
     return;
   }
   if (m->namespaced && !v->collection && v->ns && !*v->ns) {

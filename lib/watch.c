@@ -304,8 +304,8 @@ static char *watch_path(struct watch *w, const struct kube_mapping *m)
   return buf_take(&b);
 }
 
-static void on_watch_mapped(int rc, const struct kube_mapping *m,
-                            struct err *e, void *data)
+static void on_watch_mapped(const struct kube_result *mapped,
+                            const struct kube_mapping *m, void *data)
 {
   struct watch *w = data;
   w->pending--;
@@ -313,8 +313,8 @@ static void on_watch_mapped(int rc, const struct kube_mapping *m,
     maybe_free(w);
     return;
   }
-  if (rc) {
-    report(w, rc, e->msg);
+  if (mapped->rc) {
+    report(w, mapped->rc, mapped->err.msg);
     later(w, STEP_LIST, backoff(w));
     return;
   }
