@@ -361,6 +361,10 @@ static void on_http_done(struct http_request *req)
   struct kube_client *c = call->c;
   call->in_flight = 0;
   count(call, req->status);
+  /* A body cut short is a normal end only for a watch; anything else would
+   * be parsed as a truncated document. curl's message says what happened. */
+  if (req->partial && !call->stream && !req->error)
+    req->error = -EIO;
   if (req->status == 401 && !call->auth_retried && !call->cancelled &&
       kubeauth_invalidate(c->auth)) {
     call->auth_retried = 1;
@@ -423,6 +427,7 @@ static void send_with_auth(struct kube_call *call)
   req->payload_len = call->payload_len;
   req->conn = &c->conn;
   req->timeout_ms = call->timeout_ms;
+  req->max_body = c->opts.max_body;
   req->on_data = call->on_data ? call_on_data : NULL;
   req->on_done = on_http_done;
   call->attempts++;
