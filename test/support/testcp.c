@@ -62,8 +62,28 @@ static void on_signal(int sig)
 
 static void stop_at_exit(void) { testcp_stop(); }
 
+/* IOP_TEST_PLANE names a plane started by hand (cp.sh start DIR): the run
+ * uses it and leaves it running, which keeps its logs for a look after. */
+static int use_running_plane(const char *dir)
+{
+  char *argv[] = {"bash", (char *)cp_script(), "env", (char *)dir, NULL};
+  struct run_result r;
+  if (run_cmd(argv, NULL, &r) != 0 || r.status != 0) {
+    fprintf(stderr, "IOP_TEST_PLANE=%s is not a running plane:\n%s", dir,
+            r.err ? r.err : "");
+    run_result_free(&r);
+    return -1;
+  }
+  export_env(r.out);
+  run_result_free(&r);
+  return 0;
+}
+
 int testcp_start(void)
 {
+  const char *running = getenv("IOP_TEST_PLANE");
+  if (running && *running)
+    return use_running_plane(running);
   const char *base = getenv("TMPDIR");
   snprintf(cp_dir, sizeof cp_dir, "%s/iop-cp.XXXXXX",
            base && *base ? base : "/tmp");

@@ -8,7 +8,9 @@
 /* Starts it in a new temporary directory and exports its environment.
  * Everything stops, and the directory goes, when testcp_stop() runs, at
  * exit, on SIGINT/SIGTERM, or (through a watchdog) when this process dies
- * in any other way. Returns 0 or -1 with a message on stderr. */
+ * in any other way. Returns 0 or -1 with a message on stderr. With
+ * IOP_TEST_PLANE=DIR, uses the plane `cp.sh start DIR` started instead,
+ * and leaves it running. */
 int testcp_start(void);
 void testcp_stop(void);
 
