@@ -844,9 +844,12 @@ static int eval_args(struct exec *x, const struct tmpl_value *dot,
   return 0;
 }
 
+/* Calls fn; Go points an error at the call's node, but leaves the current
+ * node alone on success (a later error names the last argument). */
 static int invoke(struct exec *x, const struct tmpl_func *fn,
-                  struct json_object *recv, const char *name,
-                  struct tmpl_value *argv, int argc, struct tmpl_value *out)
+                  struct json_object *recv, const struct tmpl__node *node,
+                  const char *name, struct tmpl_value *argv, int argc,
+                  struct tmpl_value *out)
 {
   struct tmpl_call *c = malloc(sizeof *c);
   if (!c)
@@ -860,6 +863,7 @@ static int invoke(struct exec *x, const struct tmpl_func *fn,
   int rc = fn->fn(c, argc, argv, &r);
   if (rc) {
     json_object_put(r.o);
+    at(x, node);
     if (rc == -ENOMEM && !c->msg[0])
       rc = nomem(x);
     else
@@ -895,11 +899,12 @@ static int eval_call(struct exec *x, const struct tmpl_value *dot,
     return nomem(x);
   int rc = eval_args(x, dot, &s, args, nargs, final, argv);
   if (!rc) {
-    at(x, node);
-    if (strcmp(fn->name, "call") == 0 && fn == tmpl__builtin("call"))
+    if (fn == tmpl__builtin("call")) {
+      at(x, node);
       rc = call_builtin_call(x, args, argv, num_in);
-    else
-      rc = invoke(x, fn, recv, name, argv, num_in, out);
+    } else {
+      rc = invoke(x, fn, recv, node, name, argv, num_in, out);
+    }
     drop_args(argv, num_in);
   }
   if (argv != small)
