@@ -3,10 +3,13 @@
 
 #include "testutil.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static char cp_dir[4096];
@@ -27,8 +30,10 @@ const char *testcp_dir(void)
 
 static int cp_run(const char *verb, char **out)
 {
-  char *argv[] = {"bash", (char *)cp_script(), (char *)verb,
-                  (char *)testcp_dir(), NULL};
+  /* In a session of its own: Check kills a test's process group when the
+   * test ends, and a server this starts must outlive the test. */
+  char *argv[] = {"setsid", "--wait", "bash", (char *)cp_script(),
+                  (char *)verb, (char *)testcp_dir(), NULL};
   struct run_result r;
   if (run_cmd(argv, NULL, &r) != 0)
     return -1;
@@ -119,10 +124,63 @@ void testcp_stop(void)
   cp_dir[0] = '\0';
 }
 
-int testcp_restart_apiserver(void) { return cp_run("restart-apiserver", NULL); }
-int testcp_stop_apiserver(void) { return cp_run("stop-apiserver", NULL); }
+/* A killed kube-apiserver's threads may still hold its listening socket
+ * for a moment after the process looks dead (its leader is a zombie), and
+ * a new one started then fails with "address already in use". */
+static void wait_port_free(void)
+{
+  const char *server = getenv("IOP_TEST_SERVER");
+  const char *colon = server ? strrchr(server, ':') : NULL;
+  if (!colon)
+    return;
+  struct sockaddr_in a = {.sin_family = AF_INET,
+                          .sin_port = htons((uint16_t)atoi(colon + 1)),
+                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  for (int i = 0; i < 200; i++) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int busy = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    if (fd >= 0)
+      close(fd);
+    if (!busy)
+      return;
+    usleep(50 * 1000);
+  }
+}
+
+int testcp_stop_apiserver(void)
+{
+  int rc = cp_run("stop-apiserver", NULL);
+  wait_port_free();
+  return rc;
+}
+
+int testcp_restart_apiserver(void)
+{
+  int rc = testcp_stop_apiserver();
+  return rc ? rc : testcp_start_apiserver();
+}
 int testcp_start_apiserver(void) { return cp_run("start-apiserver", NULL); }
 int testcp_start_controller_manager(void) { return cp_run("start-kcm", NULL); }
 int testcp_stop_controller_manager(void) { return cp_run("stop-kcm", NULL); }
 
 int testcp_compact_etcd(void) { return cp_run("compact", NULL); }
+
+int testcp_etcd_delete(const char *key)
+{
+  const char *etcdctl = getenv("IOP_TEST_ETCDCTL");
+  const char *ep = getenv("IOP_TEST_ETCD_ENDPOINT");
+  if (!ep)
+    return -1;
+  char *argv[] = {(char *)(etcdctl && *etcdctl ? etcdctl : "etcdctl"),
+                  "--endpoints", (char *)ep, "del", (char *)key, NULL};
+  setenv("ETCDCTL_API", "3", 1);
+  struct run_result r;
+  if (run_cmd(argv, NULL, &r) != 0)
+    return -1;
+  /* etcdctl prints how many keys it deleted. */
+  int rc = r.status == 0 && atoi(r.out) == 1 ? 0 : -1;
+  if (rc)
+    fprintf(stderr, "etcdctl del %s: %s%s", key, r.out, r.err);
+  run_result_free(&r);
+  return rc;
+}

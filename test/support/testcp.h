@@ -21,6 +21,9 @@ int testcp_restart_apiserver(void);
 int testcp_stop_apiserver(void);
 int testcp_start_apiserver(void);
 int testcp_compact_etcd(void);
+/* Deletes a key in etcd behind the apiserver's back, e.g.
+ * "/registry/configmaps/NS/NAME": a change made while it is down. */
+int testcp_etcd_delete(const char *key);
 int testcp_start_controller_manager(void);
 int testcp_stop_controller_manager(void);
 

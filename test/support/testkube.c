@@ -39,6 +39,22 @@ void testkube_open_opts(struct testkube *t, const struct kube_config_opts *o,
   testkube_open_config(t, &cfg, opts);
 }
 
+struct kube_client *testkube_client_via(struct testkube *t,
+                                        const char *server)
+{
+  struct kube_config_opts o = {.kubeconfig = test_env("KUBECONFIG"),
+                               .server = server};
+  struct kube_config cfg;
+  struct err e;
+  err_clear(&e);
+  int rc = kubeconfig_load(&o, &cfg, &e);
+  ck_assert_msg(rc == 0, "kubeconfig_load: %s", e.msg);
+  struct kube_client *c = NULL;
+  rc = kube_client_new(&t->loop, &cfg, NULL, &c, &e);
+  ck_assert_msg(rc == 0, "kube_client_new: %s", e.msg);
+  return c;
+}
+
 void testkube_open(struct testkube *t, const char *context)
 {
   struct kube_config_opts o = {.kubeconfig = test_env("KUBECONFIG"),

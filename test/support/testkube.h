@@ -29,6 +29,11 @@ void testkube_open_opts(struct testkube *t, const struct kube_config_opts *o,
                         const struct kube_client_opts *opts);
 /* A client that authenticates with token (server and CA of the plane). */
 void testkube_open_token(struct testkube *t, const char *token);
+/* Another admin client on t's loop, addressing the plane at server (a
+ * proxy's URL, say; NULL: the plane itself). Close it with
+ * kube_client_close before testkube_close. */
+struct kube_client *testkube_client_via(struct testkube *t,
+                                        const char *server);
 /* Closes the client, runs the loop until every handle is gone (failing
  * the test after a generous deadline, naming what is left) and asserts
  * uv_loop_close() == 0. */
