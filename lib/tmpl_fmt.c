@@ -181,6 +181,34 @@ static int bad_verb(struct fmt *f, struct json_object *o, int verb)
   return rc ? rc : buf_putc(b, ')');
 }
 
+/* 0b, 0, 0x, 0o and the sign, written right to left before buf[i]. */
+static size_t int_prefix(const struct fmt *f, char *buf, size_t i, int base,
+                         int verb, int negative, char x)
+{
+  if (f->sharp) {
+    if (base == 2) {
+      buf[--i] = 'b';
+      buf[--i] = '0';
+    } else if (base == 8 && buf[i] != '0') {
+      buf[--i] = '0';
+    } else if (base == 16) {
+      buf[--i] = x;
+      buf[--i] = '0';
+    }
+  }
+  if (verb == 'O') {
+    buf[--i] = 'o';
+    buf[--i] = '0';
+  }
+  if (negative)
+    buf[--i] = '-';
+  else if (f->plus)
+    buf[--i] = '+';
+  else if (f->space)
+    buf[--i] = ' ';
+  return i;
+}
+
 static int fmt_integer(struct fmt *f, uint64_t u, int is_signed, int base,
                        int verb, int upper)
 {
@@ -215,27 +243,7 @@ static int fmt_integer(struct fmt *f, uint64_t u, int is_signed, int base,
   } while (u);
   while (i > 0 && prec > (int)(size - i))
     buf[--i] = '0';
-  if (f->sharp) {
-    if (base == 2) {
-      buf[--i] = 'b';
-      buf[--i] = '0';
-    } else if (base == 8 && buf[i] != '0') {
-      buf[--i] = '0';
-    } else if (base == 16) {
-      buf[--i] = digits[16];
-      buf[--i] = '0';
-    }
-  }
-  if (verb == 'O') {
-    buf[--i] = 'o';
-    buf[--i] = '0';
-  }
-  if (negative)
-    buf[--i] = '-';
-  else if (f->plus)
-    buf[--i] = '+';
-  else if (f->space)
-    buf[--i] = ' ';
+  i = int_prefix(f, buf, i, base, verb, negative, digits[16]);
   unsigned z = f->zero;
   f->zero = 0;
   int rc = pad(f, buf + i, size - i);

@@ -501,6 +501,37 @@ static void lex_space(struct tmpl__lexer *l, struct tmpl__item *it)
   item_here(l, it, TI_SPACE);
 }
 
+/* ( ) = := | */
+static void lex_operator(struct tmpl__lexer *l, struct tmpl__item *it, int r)
+{
+  switch (r) {
+  case '=':
+    item_here(l, it, TI_ASSIGN);
+    break;
+  case ':':
+    if (next_rune(l) != '=')
+      lex_error(l, it, "expected :=");
+    else
+      item_here(l, it, TI_DECLARE);
+    break;
+  case '|':
+    item_here(l, it, TI_PIPE);
+    break;
+  case '(':
+    l->paren_depth++;
+    item_here(l, it, TI_LEFT_PAREN);
+    break;
+  default:
+    l->paren_depth--;
+    if (l->paren_depth < 0)
+      lex_error(l, it, "unexpected right paren");
+    else
+      item_here(l, it, TI_RIGHT_PAREN);
+  }
+}
+
+static void lex_operand(struct tmpl__lexer *l, struct tmpl__item *it, int r);
+
 static void lex_inside_action(struct tmpl__lexer *l, struct tmpl__item *it)
 {
   int trim;
@@ -512,20 +543,21 @@ static void lex_inside_action(struct tmpl__lexer *l, struct tmpl__item *it)
     return;
   }
   int r = next_rune(l);
-  if (r == LEX_EOF) {
+  if (r == LEX_EOF)
     lex_error(l, it, "unclosed action");
-  } else if (is_space(r)) {
+  else if (r == '(' || r == ')' || r == '=' || r == ':' || r == '|')
+    lex_operator(l, it, r);
+  else
+    lex_operand(l, it, r);
+}
+
+/* A space, quote, variable, field, number, identifier or other character;
+ * r has been read. */
+static void lex_operand(struct tmpl__lexer *l, struct tmpl__item *it, int r)
+{
+  if (is_space(r)) {
     backup(l);
     lex_space(l, it);
-  } else if (r == '=') {
-    item_here(l, it, TI_ASSIGN);
-  } else if (r == ':') {
-    if (next_rune(l) != '=')
-      lex_error(l, it, "expected :=");
-    else
-      item_here(l, it, TI_DECLARE);
-  } else if (r == '|') {
-    item_here(l, it, TI_PIPE);
   } else if (r == '"') {
     lex_quote(l, it, '"', TI_STRING, "unterminated quoted string");
   } else if (r == '`') {
@@ -546,15 +578,6 @@ static void lex_inside_action(struct tmpl__lexer *l, struct tmpl__item *it)
   } else if (is_alnum(r)) {
     backup(l);
     lex_identifier(l, it);
-  } else if (r == '(') {
-    l->paren_depth++;
-    item_here(l, it, TI_LEFT_PAREN);
-  } else if (r == ')') {
-    l->paren_depth--;
-    if (l->paren_depth < 0)
-      lex_error(l, it, "unexpected right paren");
-    else
-      item_here(l, it, TI_RIGHT_PAREN);
   } else if (r < 0x80 && r >= 0x20 && r < 0x7f) {
     item_here(l, it, TI_CHAR);
   } else {

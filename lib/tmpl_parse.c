@@ -443,6 +443,38 @@ static struct tmpl__node *term(struct parser *p)
   }
 }
 
+/* ".a" followed by ".b.c" is one field node ".a.b.c" (and "$x" followed
+ * by ".a" one variable node), placed where the second token starts. */
+static struct tmpl__node *join_fields(struct parser *p, struct tmpl__node *node,
+                                      uint32_t pos, const char *more_text,
+                                      size_t mlen)
+{
+  int extra;
+  const char **more = split_fields(p, more_text + 1, mlen - 1, &extra);
+  const char **old;
+  int nold;
+  struct tmpl__node *n;
+  const char ***fields;
+  int *nfields;
+  if (node->type == TN_FIELD) {
+    struct tmpl__field *f = (struct tmpl__field *)node;
+    struct tmpl__field *nf = new_node(p, sizeof *nf, TN_FIELD, pos);
+    old = f->fields, nold = f->nfields;
+    n = &nf->h, fields = &nf->fields, nfields = &nf->nfields;
+  } else {
+    struct tmpl__var *v = (struct tmpl__var *)node;
+    struct tmpl__var *nv = new_node(p, sizeof *nv, TN_VAR, pos);
+    nv->name = v->name;
+    old = v->fields, nold = v->nfields;
+    n = &nv->h, fields = &nv->fields, nfields = &nv->nfields;
+  }
+  *nfields = nold + extra;
+  *fields = alloc(p, (size_t)*nfields * sizeof **fields);
+  memcpy(*fields, old, (size_t)nold * sizeof *old);
+  memcpy(*fields + nold, more, (size_t)extra * sizeof *more);
+  return n;
+}
+
 /* The text of a chain "X.a.b" as Go rebuilds it, for field and variable
  * nodes, in a scratch buffer. */
 static struct tmpl__node *operand(struct parser *p)
@@ -463,29 +495,8 @@ static struct tmpl__node *operand(struct parser *p)
   char *fields = dup(p, b.data, b.len); /* ".a.b" */
   size_t flen = b.len;
   buf_free(&b);
-  if (node->type == TN_FIELD) {
-    struct tmpl__field *f = (struct tmpl__field *)node;
-    struct tmpl__field *nf = new_node(p, sizeof *nf, TN_FIELD, pos);
-    int extra;
-    const char **more = split_fields(p, fields + 1, flen - 1, &extra);
-    nf->nfields = f->nfields + extra;
-    nf->fields = alloc(p, (size_t)nf->nfields * sizeof *nf->fields);
-    memcpy(nf->fields, f->fields, (size_t)f->nfields * sizeof *nf->fields);
-    memcpy(nf->fields + f->nfields, more, (size_t)extra * sizeof *more);
-    return &nf->h;
-  }
-  if (node->type == TN_VAR) {
-    struct tmpl__var *v = (struct tmpl__var *)node;
-    struct tmpl__var *nv = new_node(p, sizeof *nv, TN_VAR, pos);
-    nv->name = v->name;
-    int extra;
-    const char **more = split_fields(p, fields + 1, flen - 1, &extra);
-    nv->nfields = v->nfields + extra;
-    nv->fields = alloc(p, (size_t)nv->nfields * sizeof *nv->fields);
-    memcpy(nv->fields, v->fields, (size_t)v->nfields * sizeof *nv->fields);
-    memcpy(nv->fields + v->nfields, more, (size_t)extra * sizeof *more);
-    return &nv->h;
-  }
+  if (node->type == TN_FIELD || node->type == TN_VAR)
+    return join_fields(p, node, pos, fields, flen);
   if (node->type == TN_BOOL || node->type == TN_STRING ||
       node->type == TN_NUMBER || node->type == TN_NIL ||
       node->type == TN_DOT) {

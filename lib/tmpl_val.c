@@ -416,6 +416,50 @@ static int hexval(int c)
   return -1;
 }
 
+/* \xHH (a byte), \uHHHH and \UHHHHHHHH (runes); u[0] is the backslash. */
+static int unquote_hex(const unsigned char *u, size_t n, uint32_t *r,
+                       int *is_byte, size_t *used)
+{
+  int c = u[1];
+  size_t digits = c == 'x' ? 2 : c == 'u' ? 4 : 8;
+  if (n < 2 + digits)
+    return -EINVAL;
+  uint32_t v = 0;
+  for (size_t i = 0; i < digits; i++) {
+    int h = hexval(u[2 + i]);
+    if (h < 0)
+      return -EINVAL;
+    v = v << 4 | (uint32_t)h;
+  }
+  *used = 2 + digits;
+  if (c == 'x')
+    *is_byte = 1;
+  else if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+    return -EINVAL;
+  *r = v;
+  return 0;
+}
+
+/* \OOO: three octal digits, a byte. */
+static int unquote_octal(const unsigned char *u, size_t n, uint32_t *r,
+                         int *is_byte, size_t *used)
+{
+  if (u[1] < '0' || u[1] > '7' || n < 4)
+    return -EINVAL;
+  uint32_t v = 0;
+  for (size_t i = 1; i < 4; i++) {
+    if (u[i] < '0' || u[i] > '7')
+      return -EINVAL;
+    v = v * 8 + (uint32_t)(u[i] - '0');
+  }
+  if (v > 255)
+    return -EINVAL;
+  *used = 4;
+  *is_byte = 1;
+  *r = v;
+  return 0;
+}
+
 /* strconv.UnquoteChar: one possibly escaped rune from s. *is_byte is set
  * for \x and octal escapes, which stand for a byte, not a rune. */
 static int unquote_char(const char *s, size_t n, int quote, uint32_t *r,
@@ -455,41 +499,10 @@ static int unquote_char(const char *s, size_t n, int quote, uint32_t *r,
     return 0;
   case 'x':
   case 'u':
-  case 'U': {
-    size_t digits = c == 'x' ? 2 : c == 'u' ? 4 : 8;
-    if (n < 2 + digits)
-      return -EINVAL;
-    uint32_t v = 0;
-    for (size_t i = 0; i < digits; i++) {
-      int h = hexval(u[2 + i]);
-      if (h < 0)
-        return -EINVAL;
-      v = v << 4 | (uint32_t)h;
-    }
-    *used = 2 + digits;
-    if (c == 'x') {
-      *is_byte = 1;
-    } else if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
-      return -EINVAL;
-    }
-    *r = v;
-    return 0;
-  }
+  case 'U':
+    return unquote_hex(u, n, r, is_byte, used);
   default:
-    if (c < '0' || c > '7' || n < 4)
-      return -EINVAL;
-    uint32_t v = 0;
-    for (size_t i = 1; i < 4; i++) {
-      if (u[i] < '0' || u[i] > '7')
-        return -EINVAL;
-      v = v * 8 + (uint32_t)(u[i] - '0');
-    }
-    if (v > 255)
-      return -EINVAL;
-    *used = 4;
-    *is_byte = 1;
-    *r = v;
-    return 0;
+    return unquote_octal(u, n, r, is_byte, used);
   }
 }
 
