@@ -237,7 +237,7 @@ static void on_gv_fetched(struct kube_call *call, struct kube_result *res)
 {
   struct gv *g = call->data;
   g->fetching = 0;
-  if (res->rc == 0 || res->rc == -ENOENT) {
+  if (res->rc == 0 || res->http_status == 404) {
     /* A 404: the group/version is not served (any more). */
     json_object_put(g->resources);
     g->resources = json_object_get(jobj_arr(res->object, "resources"));
@@ -282,13 +282,19 @@ static void deliver_gv(struct gv *g, const struct kube_result *fetched)
     struct kube_mapping m;
     struct kube_result res = *fetched;
     res.object = NULL;
-    if (fetched->rc == 0 || fetched->rc == -ENOENT) {
+    int served = fetched->rc == 0 || fetched->http_status == 404;
+    /* A 404 says the group/version is not served; any other failure
+     * (even -ENOENT from a missing exec plugin) is the fetch's own. The
+     * loader of all groups (kind "") only wants to know how it went. */
+    if (served && !w->ref.kind[0]) {
+      memset(&res, 0, sizeof res);
+    } else if (served) {
       if (fetched->rc == 0 && lookup_kind(g, w->ref.kind, &m))
         memset(&res, 0, sizeof res);
       else
         no_match(&w->ref, &res);
     }
-    w->cb(&res, res.rc ? NULL : &m, w->data);
+    w->cb(&res, res.rc || !w->ref.kind[0] ? NULL : &m, w->data);
     waiter_free(w);
     w = next;
   }
@@ -365,8 +371,7 @@ static void finish_all(struct discovery *d)
 
 static void note_failure(struct discovery *d, const struct kube_result *res)
 {
-  /* A 404 only means that group went away; anything else is worth telling. */
-  if (res->rc && res->rc != -ENOENT && !d->all_failure.rc) {
+  if (res->rc && !d->all_failure.rc) {
     d->all_failure = *res;
     d->all_failure.object = NULL;
   }
@@ -377,7 +382,6 @@ static void all_gv_done(const struct kube_result *res,
 {
   struct discovery *d = data;
   (void)m;
-  /* The marker kind "" never matches: a success reads "no matches". */
   note_failure(d, res);
   if (--d->all_pending == 0)
     finish_all(d);

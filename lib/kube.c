@@ -462,6 +462,7 @@ static void send_call(struct kube_call *call)
   }
   free(call->auth_header);
   call->auth_header = value;
+  call->auth_fresh = 0;
   send_with_auth(call);
 }
 
@@ -474,7 +475,9 @@ void kube__call_auth_ready(struct kube_call *call, int rc, struct err *e)
     finish_call(call, &res);
     return;
   }
+  call->auth_fresh = 1;
   send_call(call);
+  /* send_call may have freed the call: nothing after this. */
 }
 
 /* ---- paths ---- */

@@ -31,6 +31,7 @@ struct kube_call {
   /* Private to kube.c. */
   int attempts;
   int auth_retried;
+  int auth_fresh;           /* credentials were just fetched for it */
   uint64_t due;             /* loop time at which to send */
   struct kube_call *next, *prev;   /* all calls of the client */
   struct kube_call *qnext;  /* the delay queue, or auth waiters */

@@ -34,18 +34,21 @@ struct kubeauth {
   struct kube_client *c;
   /* token file */
   char *file_token;
-  struct timespec file_mtime;
+  struct timespec file_mtime; /* with inode and size: a file replaced */
+  ino_t file_ino;             /* within one clock tick is still noticed */
+  off_t file_size;
   int file_stale;
   /* exec plugin */
   char *exec_token;
   time_t exec_expiry;   /* 0: no expiry */
   int exec_valid;
-  int running;
+  int running;          /* the handles below are in use (or closing) */
+  int child_alive;      /* spawned and not yet exited: may be killed */
   uv_process_t proc;
   uv_pipe_t out;
   int open_handles;
   int exit_status;
-  int spawn_error;
+  int spawn_error;      /* uv_spawn's error, reported once both close */
   struct buf output;
   struct kube_call *waiting;
   struct retired *retired; /* certificates that requests may still use */
@@ -110,7 +113,8 @@ void kubeauth_free(struct kubeauth *a)
   err_set(&e, -ECANCELED, "client closed");
   resume_waiting(a, -ECANCELED, &e);
   if (a->running) {
-    uv_process_kill(&a->proc, SIGKILL);
+    if (a->child_alive)
+      uv_process_kill(&a->proc, SIGKILL);
     return; /* freed when the child's handles close */
   }
   free_auth(a);
@@ -124,7 +128,7 @@ static char *bearer(const char *token)
   return buf_take(&b);
 }
 
-/* Re-reads the token file when its modification time changed. */
+/* Re-reads the token file when it changed (time, inode or size). */
 static int file_token(struct kubeauth *a, const char *path, struct err *e)
 {
   struct stat st;
@@ -132,7 +136,8 @@ static int file_token(struct kubeauth *a, const char *path, struct err *e)
     return err_set(e, -errno, "token file %s: %s", path, strerror(errno));
   if (!a->file_stale && a->file_token &&
       st.st_mtim.tv_sec == a->file_mtime.tv_sec &&
-      st.st_mtim.tv_nsec == a->file_mtime.tv_nsec)
+      st.st_mtim.tv_nsec == a->file_mtime.tv_nsec &&
+      st.st_ino == a->file_ino && st.st_size == a->file_size)
     return 0;
   FILE *f = fopen(path, "rb");
   if (!f)
@@ -147,6 +152,8 @@ static int file_token(struct kubeauth *a, const char *path, struct err *e)
   free(a->file_token);
   a->file_token = tok;
   a->file_mtime = st.st_mtim;
+  a->file_ino = st.st_ino;
+  a->file_size = st.st_size;
   a->file_stale = 0;
   return 0;
 }
@@ -172,7 +179,10 @@ int kubeauth_header(struct kubeauth *a, struct kube_call *call, char **value,
   const struct kube_config *k = &a->c->cfg;
   *value = NULL;
   if (k->exec) {
-    int expired = a->exec_expiry && time(NULL) >= a->exec_expiry - 10;
+    /* A credential fetched for this very call is used even if it expires
+     * soon (or already has): asking again would loop. */
+    int expired = a->exec_expiry && time(NULL) >= a->exec_expiry - 10 &&
+                  !call->auth_fresh;
     if (!a->exec_valid || expired) {
       if (!a->running) {
         int rc = start_plugin(a, e);
@@ -310,7 +320,12 @@ static void on_child_closed(uv_handle_t *h)
   err_clear(&e);
   const struct kube_exec *x = a->c->cfg.exec;
   int rc;
-  if (a->exit_status != 0)
+  if (a->spawn_error)
+    rc = err_set(&e, a->spawn_error == UV_ENOENT ? -ENOENT : -EIO,
+                 "exec plugin %s: %s%s%s", x->command,
+                 uv_strerror(a->spawn_error), x->install_hint ? ". " : "",
+                 x->install_hint ? x->install_hint : "");
+  else if (a->exit_status != 0)
     rc = err_set(&e, -EACCES, "exec plugin %s exited with status %d%s%s",
                  x->command, a->exit_status, x->install_hint ? ": " : "",
                  x->install_hint ? x->install_hint : "");
@@ -322,6 +337,7 @@ static void on_child_closed(uv_handle_t *h)
 static void on_exit_cb(uv_process_t *p, int64_t status, int sig)
 {
   struct kubeauth *a = p->data;
+  a->child_alive = 0;
   a->exit_status = sig ? 128 + sig : (int)status;
   uv_close((uv_handle_t *)p, on_child_closed);
 }
@@ -383,12 +399,18 @@ static char **plugin_args(const struct kube_exec *x)
   return args;
 }
 
+/* Runs the plugin; its result, or why it could not run, reaches the
+ * waiting calls once both handles are closed (on_child_closed). */
 static int start_plugin(struct kubeauth *a, struct err *e)
 {
   const struct kube_exec *x = a->c->cfg.exec;
   uv_loop_t *loop = a->c->loop;
   buf_reset(&a->output);
-  uv_pipe_init(loop, &a->out, 0);
+  a->spawn_error = 0;
+  a->exit_status = 0;
+  if (uv_pipe_init(loop, &a->out, 0) != 0)
+    return err_set(e, -ENOMEM, "exec plugin %s: cannot make a pipe",
+                   x->command);
   a->out.data = a;
   uv_stdio_container_t stdio[3] = {
       {.flags = UV_IGNORE},
@@ -400,20 +422,22 @@ static int start_plugin(struct kubeauth *a, struct err *e)
                              .args = args, .env = env, .stdio_count = 3,
                              .stdio = stdio};
   a->proc.data = a;
-  int rc = args && env ? uv_spawn(loop, &a->proc, &po) : UV_ENOMEM;
+  /* uv_spawn initialises the process handle even when it fails: it must be
+   * closed either way, like the pipe. */
+  int spawned = args && env;
+  int rc = spawned ? uv_spawn(loop, &a->proc, &po) : UV_ENOMEM;
   free(args);
   free(env);
-  if (rc) {
-    a->open_handles = 0;
-    a->out.data = NULL;
-    uv_close((uv_handle_t *)&a->out, NULL);
-    return err_set(e, rc == UV_ENOENT ? -ENOENT : -EIO,
-                   "exec plugin %s: %s%s%s", x->command, uv_strerror(rc),
-                   x->install_hint ? ". " : "",
-                   x->install_hint ? x->install_hint : "");
-  }
   a->running = 1;
-  a->open_handles = 2;
+  a->open_handles = spawned ? 2 : 1;
+  if (rc) {
+    a->spawn_error = rc;
+    if (spawned)
+      uv_close((uv_handle_t *)&a->proc, on_child_closed);
+    uv_close((uv_handle_t *)&a->out, on_child_closed);
+    return 0;
+  }
+  a->child_alive = 1;
   uv_read_start((uv_stream_t *)&a->out, on_alloc, on_read);
   return 0;
 }
