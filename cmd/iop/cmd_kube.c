@@ -14,6 +14,7 @@
 #include "watch.h"
 #include "yamlout.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -61,14 +62,39 @@ static int usage(FILE *out, int code)
   return code;
 }
 
+/* kubectl's name for a type: the kind in lower case, then ".group" for
+ * anything outside the core group ("configmap", "deployment.apps"). */
+static void type_label(const char *kind, const char *group, char *out,
+                       size_t n)
+{
+  size_t k = 0;
+  for (; kind && kind[k] && k + 1 < n; k++)
+    out[k] = (char)tolower((unsigned char)kind[k]);
+  out[k] = '\0';
+  if (group && *group)
+    snprintf(out + k, n - k, ".%s", group);
+}
+
+/* The same from an object's apiVersion ("apps/v1") and kind. */
+static void object_label(struct json_object *o, char *out, size_t n)
+{
+  const char *av = jobj_str(o, "apiVersion");
+  const char *slash = av ? strchr(av, '/') : NULL;
+  char group[256] = "";
+  if (slash)
+    snprintf(group, sizeof group, "%.*s", (int)(slash - av), av);
+  type_label(jobj_str(o, "kind"), group, out, n);
+}
+
 static void print_object(struct kube_cli *k, struct json_object *o)
 {
   struct buf b;
   struct err e;
   buf_init(&b, 0);
   if (k->output && strcmp(k->output, "name") == 0) {
-    const char *kind = jobj_str(o, "kind");
-    buf_printf(&b, "%s/%s\n", kind ? kind : "object",
+    char label[400];
+    object_label(o, label, sizeof label);
+    buf_printf(&b, "%s/%s\n", label,
                jobj_path_str(o, "metadata", "name", NULL));
   } else if (k->output && strcmp(k->output, "json") == 0) {
     kjson_write(&b, o, KJSON_INDENT, &e);
@@ -80,13 +106,17 @@ static void print_object(struct kube_cli *k, struct json_object *o)
   buf_free(&b);
 }
 
+/* Errors as kubectl prints them. */
 static int report(const struct kube_result *res)
 {
-  if (res->http_status >= 400)
+  if (res->http_status == 401)
+    fprintf(stderr, "error: You must be logged in to the server (%s)\n",
+            res->status.message);
+  else if (res->http_status >= 400)
     fprintf(stderr, "Error from server (%s): %s\n", res->status.reason,
             res->status.message);
   else
-    fprintf(stderr, "Error: %s\n", res->err.msg);
+    fprintf(stderr, "error: %s\n", res->err.msg);
   return 1;
 }
 
@@ -95,13 +125,13 @@ static int connect_client(struct kube_cli *k)
   struct kube_config cfg;
   struct err e;
   if (kubeconfig_load(&k->cfg, &cfg, &e) != 0) {
-    fprintf(stderr, "Error: %s\n", e.msg);
+    fprintf(stderr, "error: %s\n", e.msg);
     return 1;
   }
   uv_loop_init(&k->loop);
   if (kube_client_new(&k->loop, &cfg, NULL, &k->client, &e) != 0) {
     kubeconfig_free(&cfg);
-    fprintf(stderr, "Error: %s\n", e.msg);
+    fprintf(stderr, "error: %s\n", e.msg);
     return 1;
   }
   return 0;
@@ -119,7 +149,7 @@ static void disconnect(struct kube_cli *k)
 static int run_sync(struct kube_cli *k, struct kube_sync *s, int rc)
 {
   if (rc) {
-    fprintf(stderr, "Error: cannot start the request: %s\n", strerror(-rc));
+    fprintf(stderr, "error: cannot start the request: %s\n", strerror(-rc));
     return 1;
   }
   kube_sync_wait(k->client, s);
@@ -171,7 +201,7 @@ static struct json_object *read_docs(const char *file)
   struct json_object *docs = NULL;
   struct err e;
   if (kyaml_parse_all(text, len, &o, &docs, &e) != 0)
-    fprintf(stderr, "Error: %s\n", e.msg);
+    fprintf(stderr, "error: %s\n", e.msg);
   free(text);
   return docs;
 }
@@ -200,16 +230,53 @@ static int apply_one(struct kube_cli *k, struct json_object *obj)
   struct kube_sync s;
   kube_sync_init(&s);
   int rc = run_sync(k, &s, kube_apply(k->client, obj, &o, kube_sync_cb, &s));
-  if (!rc)
-    printf("%s/%s serverside-applied%s\n", jobj_str(s.res.object, "kind"),
+  if (!rc) {
+    char label[400];
+    object_label(s.res.object, label, sizeof label);
+    printf("%s/%s serverside-applied%s\n", label,
            jobj_path_str(s.res.object, "metadata", "name", NULL),
            k->dry_run ? " (server dry run)" : "");
+  }
   kube_sync_free(&s);
   return rc;
 }
 
+struct resolved {
+  int done;
+  struct kube_result res;
+  struct kube_mapping m;
+};
+
+static void on_resolved(const struct kube_result *res,
+                        const struct kube_mapping *m, void *data)
+{
+  struct resolved *x = data;
+  x->res = *res;
+  x->res.object = NULL;
+  if (m)
+    x->m = *m;
+  x->done = 1;
+}
+
+/* What kubectl calls the object's type, through discovery. */
+static int label_of_ref(struct kube_cli *k, const struct kube_ref *r,
+                        char *out, size_t n)
+{
+  struct resolved x = {0};
+  int rc = kube_resolve(k->client, r, on_resolved, &x);
+  while (!rc && !x.done)
+    uv_run(&k->loop, UV_RUN_ONCE);
+  if (rc || x.res.rc)
+    return rc ? 1 : report(&x.res);
+  type_label(x.m.kind, x.m.group, out, n);
+  return 0;
+}
+
 static int delete_ref(struct kube_cli *k, const struct kube_ref *r)
 {
+  char label[400];
+  if (label_of_ref(k, r, label, sizeof label) != 0)
+    return 1;
   char cascade[16] = "Background";
   if (k->cascade)
     snprintf(cascade, sizeof cascade, "%c%s", k->cascade[0] & ~0x20,
@@ -220,7 +287,8 @@ static int delete_ref(struct kube_cli *k, const struct kube_ref *r)
   kube_sync_init(&s);
   int rc = run_sync(k, &s, kube_delete(k->client, r, &o, kube_sync_cb, &s));
   if (!rc)
-    printf("%s \"%s\" deleted\n", r->kind ? r->kind : r->resource, r->name);
+    printf("%s \"%s\" deleted%s\n", label, r->name,
+           k->dry_run ? " (server dry run)" : "");
   kube_sync_free(&s);
   return rc;
 }
@@ -286,7 +354,7 @@ static void watch_event(enum watch_event type, struct json_object *obj,
 static void watch_error(int rc, const char *msg, void *data)
 {
   struct watch_cli *wc = data;
-  fprintf(stderr, "Error: %s\n", msg);
+  fprintf(stderr, "error: %s\n", msg);
   wc->rc = rc;
 }
 
@@ -322,7 +390,7 @@ static int do_watch(struct kube_cli *k, const char *resource)
                          .on_error = watch_error,
                          .data = &wc};
   if (watch_start(k->client, &o, &wc.w) != 0) {
-    fprintf(stderr, "Error: cannot start the watch\n");
+    fprintf(stderr, "error: cannot start the watch\n");
     return 1;
   }
   uv_signal_init(&k->loop, &wc.sigint);
