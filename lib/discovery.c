@@ -497,6 +497,8 @@ static int resolve_name(struct discovery *d, const struct kube_ref *r,
 int kube_resolve(struct kube_client *c, const struct kube_ref *r,
                  kube_mapping_cb cb, void *data)
 {
+  if (c->closing)
+    return -ECANCELED;
   if (r->resource && *r->resource)
     return resolve_name(c->disc, r, cb, data);
   if (!r->api_version || !*r->api_version || !r->kind || !*r->kind) {

@@ -446,7 +446,10 @@ static void on_handle_closed(uv_handle_t *h)
 
 void http_loop_close(struct http_loop *hl)
 {
-  /* Complete everything first, so callers see their on_done. */
+  /* Closing first: an on_done below that starts a request gets -ECANCELED
+   * instead of a place in a queue nobody will run. */
+  hl->closing = 1;
+  /* Complete everything, so callers see their on_done. */
   while (hl->queued) {
     struct http_request *r = hl->queued;
     list_remove(&hl->queued, r);
@@ -456,7 +459,6 @@ void http_loop_close(struct http_loop *hl)
     hl->active->cancelled = 1;
     finish(hl, hl->active, CURLE_ABORTED_BY_CALLBACK);
   }
-  hl->closing = 1;
   curl_multi_cleanup(hl->multi);
   hl->multi = NULL;
   hl->timer.data = hl;

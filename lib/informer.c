@@ -139,6 +139,13 @@ static void on_resync(uv_timer_t *t)
   json_object_put(all);
 }
 
+static void on_resync_closed(uv_handle_t *h)
+{
+  struct informer *inf = h->data;
+  json_object_put(inf->cache);
+  free(inf);
+}
+
 int informer_start(struct kube_client *c, const struct informer_opts *o,
                    struct informer **out)
 {
@@ -163,24 +170,18 @@ int informer_start(struct kube_client *c, const struct informer_opts *o,
     uv_timer_start(&inf->resync, on_resync, o->resync_ms, o->resync_ms);
   int rc = watch_start(c, &wo, &inf->w);
   if (rc) {
-    uv_close((uv_handle_t *)&inf->resync, NULL);
-    json_object_put(inf->cache);
-    free(inf);
+    /* The timer is freed with the informer, once it is closed. */
+    uv_close((uv_handle_t *)&inf->resync, on_resync_closed);
     return rc;
   }
   *out = inf;
   return 0;
 }
 
-static void on_resync_closed(uv_handle_t *h)
-{
-  struct informer *inf = h->data;
-  json_object_put(inf->cache);
-  free(inf);
-}
-
 void informer_stop(struct informer *inf)
 {
+  if (inf->stopped)
+    return;
   inf->stopped = 1;
   watch_stop(inf->w);
   uv_close((uv_handle_t *)&inf->resync, on_resync_closed);

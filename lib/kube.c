@@ -655,9 +655,36 @@ static void on_timer_closed(uv_handle_t *h)
   free(c);
 }
 
+void kube__watcher_add(struct kube_client *c, struct kube_watcher *w)
+{
+  w->prev = NULL;
+  w->next = c->watchers;
+  if (c->watchers)
+    c->watchers->prev = w;
+  c->watchers = w;
+}
+
+void kube__watcher_remove(struct kube_client *c, struct kube_watcher *w)
+{
+  if (w->prev)
+    w->prev->next = w->next;
+  else if (c->watchers == w)
+    c->watchers = w->next;
+  if (w->next)
+    w->next->prev = w->prev;
+  w->next = w->prev = NULL;
+}
+
 void kube_client_close(struct kube_client *c)
 {
   c->closing = 1;
+  /* Watches still running let go first, so none restarts on the
+   * cancellations below or later from a timer of its own. */
+  while (c->watchers) {
+    struct kube_watcher *w = c->watchers;
+    kube__watcher_remove(c, w);
+    w->on_client_close(w);
+  }
   while (c->delayed) {
     struct kube_call *call = c->delayed;
     dequeue(call);

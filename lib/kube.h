@@ -76,7 +76,10 @@ int kube_client_new(uv_loop_t *loop, struct kube_config *cfg,
                     const struct kube_client_opts *opts,
                     struct kube_client **out, struct err *e);
 /* Cancels every call (their callbacks run with -ECANCELED) and frees the
- * client once its handles are closed; keep running the loop. */
+ * client once its handles are closed; keep running the loop. Watches and
+ * informers still running stop using the client (their on_error gets
+ * -ECANCELED) and must still be stopped to be freed. Calls made on a
+ * closing client fail at once with -ECANCELED. */
 void kube_client_close(struct kube_client *c);
 const char *kube_client_namespace(struct kube_client *c);
 uv_loop_t *kube_client_loop(struct kube_client *c);

@@ -12,6 +12,14 @@ struct kube_call;
 struct kubeauth;
 struct discovery;
 
+/* Something long-lived on the client (a watch) that must let go of it when
+ * the client closes: on_client_close runs once, and the watcher must not
+ * touch the client after it. */
+struct kube_watcher {
+  void (*on_client_close)(struct kube_watcher *w);
+  struct kube_watcher *next, *prev;
+};
+
 /* One HTTP exchange with the API server, with its retries. */
 struct kube_call {
   struct kube_client *c;
@@ -56,6 +64,7 @@ struct kube_client {
   struct kubeauth *auth;
   struct discovery *disc;
   struct kube_call *calls;  /* every live call */
+  struct kube_watcher *watchers;
   struct kube_call *delayed; /* sorted by due */
   uv_timer_t timer;
   double tokens;            /* rate limiter */
@@ -72,6 +81,8 @@ struct kube_client {
 struct kube_call *kube__call_new(struct kube_client *c, const char *verb,
                                  const char *method, char *path);
 void kube__call_start(struct kube_call *call);
+void kube__watcher_add(struct kube_client *c, struct kube_watcher *w);
+void kube__watcher_remove(struct kube_client *c, struct kube_watcher *w);
 void kube__call_cancel(struct kube_call *call);
 /* Fills res for a failed call before anything was sent. */
 void kube__result_error(struct kube_result *res, int rc, const char *fmt, ...)

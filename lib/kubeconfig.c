@@ -335,10 +335,14 @@ int kubeconfig_in_cluster(const struct kube_config_opts *o,
   c->context = strdup("in-cluster");
   c->in_cluster = 1;
   snprintf(path, sizeof path, "%s/token", dir);
-  if (!exists(path))
+  if (!exists(path)) {
+    kubeconfig_free(c);
     return err_set(e, -ENOENT, "in-cluster: service-account token %s is "
                    "missing", path);
+  }
   c->token_file = strdup(path);
+  /* Without the CA the server cannot be trusted; go on like client-go,
+   * which then uses the system's roots. */
   snprintf(path, sizeof path, "%s/ca.crt", dir);
   c->ca_file = exists(path) ? strdup(path) : NULL;
   snprintf(path, sizeof path, "%s/namespace", dir);

@@ -146,7 +146,7 @@ static void on_mapped(const struct kube_result *mapped,
 
 static int verb_start(struct verb *v, const struct kube_ref *r)
 {
-  int rc = kube_resolve(v->c, r, on_mapped, v);
+  int rc = v->c->closing ? -ECANCELED : kube_resolve(v->c, r, on_mapped, v);
   if (rc)
     verb_free(v);
   return rc;
@@ -307,6 +307,8 @@ int kube_list_all(struct kube_client *c, const struct kube_ref *r,
                   const struct kube_list_opts *o, kube_cb cb, void *data)
 {
   struct kube_ref none = {0};
+  if (c->closing)
+    return -ECANCELED;
   struct verb *v = verb_new(c, "list", "GET", &none, cb, data);
   if (!v)
     return -ENOMEM;
@@ -539,6 +541,8 @@ static void on_version(struct kube_call *call, struct kube_result *res)
 int kube_server_version(struct kube_client *c, kube_cb cb, void *data)
 {
   struct kube_ref none = {0};
+  if (c->closing)
+    return -ECANCELED;
   struct verb *v = verb_new(c, "version", "GET", &none, cb, data);
   struct kube_call *call = v ? kube__call_new(c, "version", "GET",
                                               strdup("/version"))

@@ -15,6 +15,12 @@
 #define BACKOFF_BASE_MS 500
 #define BACKOFF_CAP_MS 30000
 #define QUICK_END_MS 1000
+/* Past the server's timeoutSeconds: a connection that went silent without
+ * a reset (a lost peer) ends anyway. */
+#define STREAM_SLACK_S 60
+
+#define container_of(ptr, type, member)                                        \
+  ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 enum next_step { STEP_LIST, STEP_WATCH };
 
@@ -29,6 +35,8 @@ struct watch {
   enum next_step next;
   int pending;              /* list or watch requests in flight */
   int stopped;
+  int detached;             /* the client closed: no more requests */
+  struct kube_watcher watcher;
   int timer_open;
   int relist;               /* the stream said 410: list again */
   int attempt;              /* consecutive failures, for backoff */
@@ -80,6 +88,17 @@ static void report(struct watch *w, int rc, const char *msg)
     w->o.on_error(rc, msg, w->o.data);
 }
 
+/* After a request of ours completed: 1 when the watch must not go on (it
+ * was stopped, or its client closed), and then it may be freed. */
+static int finished(struct watch *w)
+{
+  if (w->stopped) {
+    maybe_free(w);
+    return 1;
+  }
+  return w->detached;
+}
+
 static uint64_t backoff(struct watch *w)
 {
   uint64_t ms = BACKOFF_BASE_MS;
@@ -94,7 +113,7 @@ static uint64_t backoff(struct watch *w)
 static void on_timer(uv_timer_t *t)
 {
   struct watch *w = t->data;
-  if (w->stopped)
+  if (w->stopped || w->detached)
     return;
   if (w->next == STEP_LIST)
     start_list(w);
@@ -130,10 +149,8 @@ static void on_listed(struct kube_result *res, void *data)
 {
   struct watch *w = data;
   w->pending--;
-  if (w->stopped) {
-    maybe_free(w);
+  if (finished(w))
     return;
-  }
   if (res->rc) {
     report(w, res->rc, res->err.msg);
     later(w, STEP_LIST, backoff(w));
@@ -162,9 +179,10 @@ static void start_list(struct watch *w)
                               .field_selector = w->fields, .limit = 500};
   w->relist = 0;
   w->pending++;
-  if (kube_list_all(w->c, &r, &lo, on_listed, w) != 0) {
+  int rc = kube_list_all(w->c, &r, &lo, on_listed, w);
+  if (rc) {
     w->pending--;
-    report(w, -ENOMEM, "cannot start the list");
+    report(w, rc, "cannot start the list");
     later(w, STEP_LIST, backoff(w));
   }
 }
@@ -274,17 +292,15 @@ static void on_stream_done(struct kube_call *call, struct kube_result *res)
   w->pending--;
   w->call = NULL;
   buf_reset(&w->line);
-  if (w->stopped) {
-    maybe_free(w);
+  if (finished(w))
     return;
-  }
   after_stream(w, res);
 }
 
-static char *watch_path(struct watch *w, const struct kube_mapping *m)
+static char *watch_path(struct watch *w, const struct kube_mapping *m,
+                        int timeout)
 {
   char *base = kube__path(m, m->namespaced ? w->ns : NULL, NULL, NULL);
-  int timeout = w->o.timeout_s > 0 ? w->o.timeout_s : 300 + rand() % 300;
   struct buf b;
   buf_init(&b, 0);
   char *rv = kube__escape(w->rv);
@@ -309,23 +325,23 @@ static void on_watch_mapped(const struct kube_result *mapped,
 {
   struct watch *w = data;
   w->pending--;
-  if (w->stopped) {
-    maybe_free(w);
+  if (finished(w))
     return;
-  }
   if (mapped->rc) {
     report(w, mapped->rc, mapped->err.msg);
     later(w, STEP_LIST, backoff(w));
     return;
   }
-  char *path = watch_path(w, m);
+  int timeout = w->o.timeout_s > 0 ? w->o.timeout_s : 300 + rand() % 300;
+  char *path = watch_path(w, m, timeout);
   struct kube_call *call = kube__call_new(w->c, "watch", "GET", path);
   if (!call) {
     later(w, STEP_WATCH, backoff(w));
     return;
   }
   call->stream = 1;
-  call->timeout_ms = 0; /* the server ends it (timeoutSeconds) */
+  /* The server ends it (timeoutSeconds); ours is only a backstop. */
+  call->timeout_ms = (long)(timeout + STREAM_SLACK_S) * 1000;
   call->on_data = on_stream_data;
   call->on_done = on_stream_done;
   call->data = w;
@@ -341,7 +357,24 @@ static void start_watch(struct watch *w)
   struct kube_ref r = {.api_version = w->api_version, .kind = w->kind,
                        .resource = w->resource};
   w->pending++;
-  kube_resolve(w->c, &r, on_watch_mapped, w);
+  int rc = kube_resolve(w->c, &r, on_watch_mapped, w);
+  if (rc) {
+    w->pending--;
+    report(w, rc, "cannot start the watch");
+    later(w, STEP_WATCH, backoff(w));
+  }
+}
+
+/* The client is closing: cancel what is in flight and ask for nothing
+ * more. The memory stays until watch_stop. */
+static void on_client_close(struct kube_watcher *kw)
+{
+  struct watch *w = container_of(kw, struct watch, watcher);
+  w->detached = 1;
+  uv_timer_stop(&w->timer);
+  report(w, -ECANCELED, "the client was closed under the watch");
+  if (w->call)
+    kube__call_cancel(w->call);
 }
 
 /* ---- public ---- */
@@ -349,6 +382,8 @@ static void start_watch(struct watch *w)
 int watch_start(struct kube_client *c, const struct watch_opts *o,
                 struct watch **out)
 {
+  if (c->closing)
+    return -ECANCELED;
   struct watch *w = calloc(1, sizeof *w);
   if (!w)
     return -ENOMEM;
@@ -365,6 +400,8 @@ int watch_start(struct kube_client *c, const struct watch_opts *o,
   uv_timer_init(c->loop, &w->timer);
   w->timer.data = w;
   w->timer_open = 1;
+  w->watcher.on_client_close = on_client_close;
+  kube__watcher_add(c, &w->watcher);
   *out = w;
   start_list(w);
   return 0;
@@ -375,6 +412,8 @@ void watch_stop(struct watch *w)
   if (w->stopped)
     return;
   w->stopped = 1;
+  if (!w->detached)
+    kube__watcher_remove(w->c, &w->watcher);
   uv_timer_stop(&w->timer);
   /* Cancelling may complete the call right here; hold the watch. */
   w->pending++;

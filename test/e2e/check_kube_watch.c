@@ -428,6 +428,42 @@ START_TEST(watch_delivers_changes_in_order)
 }
 END_TEST
 
+/* ---- closing the client under a running informer ---- */
+
+static void on_get_done(struct kube_result *res, void *data)
+{
+  *(int *)data = res->rc ? res->rc : 1;
+}
+
+START_TEST(client_closed_under_informer)
+{
+  struct testkube t;
+  testkube_open(&t, NULL);
+  testkube_namespace(&t, "closing");
+  make_configmaps(&t, 2);
+  struct kube_client *c = testkube_client_via(&t, NULL);
+  struct informed x = {0};
+  start_informer(&x, &t, c, NULL, 100);
+  ck_assert(testkube_run_until(&t, synced, &x, 60 * 1000));
+  struct kube_ref r = {.api_version = "v1", .kind = "ConfigMap",
+                       .namespace = t.ns, .name = "cm-0"};
+  int got = 0;
+  ck_assert_int_eq(kube_get(c, &r, on_get_done, &got), 0);
+  kube_client_close(c);
+  /* Everything in flight was cancelled, and nothing new is accepted. */
+  ck_assert_int_eq(got, -ECANCELED);
+  ck_assert_int_eq(kube_get(c, &r, on_get_done, &got), -ECANCELED);
+  ck_assert_int_ge(x.seen.errors, 1);
+  /* The informer does not try again (its client is gone); its cache and
+   * resync timer live on until it is stopped. */
+  testkube_run_for(&t, 1500);
+  ck_assert_int_eq(informer_count(x.inf), 2);
+  ck_assert_int_ge(x.seen.resyncs, 2);
+  stop_informer(&x);
+  testkube_close(&t);
+}
+END_TEST
+
 Suite *kube_watch_suite(void)
 {
   Suite *s = suite_create("kube_watch");
@@ -442,6 +478,7 @@ Suite *kube_watch_suite(void)
   tcase_add_test(plain, informer_with_label_selector);
   tcase_add_test(plain, informer_resync);
   tcase_add_test(plain, watch_delivers_changes_in_order);
+  tcase_add_test(plain, client_closed_under_informer);
   suite_add_tcase(s, plain);
   return s;
 }
