@@ -736,8 +736,15 @@ void kube_sync_cb(struct kube_result *res, void *data)
 
 int kube_sync_wait(struct kube_client *c, struct kube_sync *s)
 {
-  while (!s->done)
-    uv_run(c->loop, UV_RUN_ONCE);
+  while (!s->done) {
+    /* Nothing left on the loop and still no answer: it would never come
+     * (the call was refused before it was queued, say). */
+    if (uv_run(c->loop, UV_RUN_ONCE) == 0 && !s->done) {
+      kube__result_error(&s->res, -EDEADLK, "the loop ran dry before the "
+                         "call completed");
+      s->done = 1;
+    }
+  }
   return s->res.rc;
 }
 
