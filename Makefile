@@ -39,7 +39,13 @@ UNIT_SRC := $(filter-out test/check_unit.c,$(wildcard test/check_*.c))
 E2E_SRC := $(filter-out test/e2e/check_e2e.c,$(wildcard test/e2e/check_*.c))
 SUPPORT_SRC := $(wildcard test/support/*.c)
 
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# Files under lib/data/ are compiled in: lib/data/x-y.yaml becomes
+# `const unsigned char iop_data_x_y[]` and `iop_data_x_y_len` (see
+# lib/data.h).
+DATA_SRC := $(wildcard lib/data/*)
+DATA_OBJ := $(patsubst lib/data/%,$(BUILD)/data/%.o,$(DATA_SRC))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(DATA_OBJ)
 CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 E2E_OBJ := $(E2E_SRC:%.c=$(BUILD)/%.o)
@@ -51,7 +57,7 @@ CHECK_UNIT := $(BUILD)/test/check_unit
 CHECK_E2E := $(BUILD)/test/check_e2e
 
 .PHONY: all binaries demo test test-run check deps-build deps-test fmt \
-        fmt-check lint bench clean
+        fmt-check lint bench clean conformance
 
 all: deps-build
 	@$(MAKE) --no-print-directory binaries
@@ -70,6 +76,19 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/cmd/iop/cmd_version.o: CFLAGS += -DIOP_VERSION='"$(VERSION)"' \
                                            -DIOP_COMMIT='"$(COMMIT)"'
+
+$(BUILD)/data/%.c: lib/data/%
+	@mkdir -p $(dir $@)
+	@sym=iop_data_$$(basename $< | tr -c 'a-zA-Z0-9\n' '_'); \
+	{ echo "const unsigned char $$sym[] = {"; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo "0x00};"; \
+	  echo "const unsigned long $${sym}_len = sizeof $$sym - 1;"; } > $@
+
+.SECONDARY: $(DATA_SRC:lib/data/%=$(BUILD)/data/%.c)
+
+$(BUILD)/data/%.o: $(BUILD)/data/%.c
+	$(CC) -c $< -o $@
 
 $(LIBIOP): $(LIB_OBJ)
 	@rm -f $@
@@ -104,6 +123,21 @@ $(CHECK_UNIT): $(BUILD)/test/check_unit.o $(UNIT_OBJ) $(SUPPORT_OBJ) $(LIBIOP)
 
 $(CHECK_E2E): $(BUILD)/test/e2e/check_e2e.o $(E2E_OBJ) $(SUPPORT_OBJ) $(LIBIOP)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS) -lm
+
+CONFORMANCE := $(BUILD)/test/conformance
+
+$(CONFORMANCE): $(BUILD)/test/conformance/conformance.o $(SUPPORT_OBJ) $(LIBIOP)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS) -lm
+
+# istioctl's manifest-generate golden cases, from an istio/istio checkout:
+#   make conformance ISTIO_SRC=/path/to/istio   [CASES="pilot_default ..."]
+conformance: deps-test
+	@if [ -z "$(ISTIO_SRC)" ]; then \
+	  echo "conformance: skipped: set ISTIO_SRC to an istio/istio checkout"; \
+	else \
+	  $(MAKE) --no-print-directory $(IOP) $(CONFORMANCE) && \
+	  $(CONFORMANCE) "$(ISTIO_SRC)" "$(IOP)" $(CASES); \
+	fi
 
 demo: deps-build
 	@$(MAKE) --no-print-directory binaries
