@@ -97,6 +97,7 @@ static int is_intlike(const struct json_object *o)
 static int index_arg(struct tmpl_call *c, const struct tmpl_value *idx,
                      size_t cap, size_t *out)
 {
+  *out = 0;
   struct tmpl_value i = unwrap(idx);
   if (i.st == TMPL_V_INVALID)
     return tmpl_call_errorf(c, "cannot index slice/array with nil");
@@ -387,7 +388,7 @@ static int eq_values(struct tmpl_call *c, int argc, struct tmpl_value *argv,
 static int fn_eq(struct tmpl_call *c, int argc, struct tmpl_value *argv,
                  struct tmpl_value *out)
 {
-  int t;
+  int t = 0;
   int rc = eq_values(c, argc, argv, &t);
   return rc ? rc : ret_bool(out, t);
 }
@@ -395,13 +396,14 @@ static int fn_eq(struct tmpl_call *c, int argc, struct tmpl_value *argv,
 static int fn_ne(struct tmpl_call *c, int argc, struct tmpl_value *argv,
                  struct tmpl_value *out)
 {
-  int t;
+  int t = 0;
   int rc = eq_values(c, argc, argv, &t);
   return rc ? rc : ret_bool(out, !t);
 }
 
 static int less(struct tmpl_call *c, struct tmpl_value *argv, int *truth)
 {
+  *truth = 0;
   struct tmpl_value a = unwrap(&argv[0]), b = unwrap(&argv[1]);
   enum basic k1 = basic_kind(&a), k2 = basic_kind(&b);
   if (k1 == B_INVALID || k2 == B_INVALID)
@@ -436,7 +438,7 @@ static int fn_lt(struct tmpl_call *c, int argc, struct tmpl_value *argv,
                  struct tmpl_value *out)
 {
   (void)argc;
-  int t;
+  int t = 0;
   int rc = less(c, argv, &t);
   return rc ? rc : ret_bool(out, t);
 }
@@ -453,7 +455,7 @@ static int fn_le(struct tmpl_call *c, int argc, struct tmpl_value *argv,
                  struct tmpl_value *out)
 {
   (void)argc;
-  int t;
+  int t = 0;
   int rc = less_equal(c, argv, &t);
   return rc ? rc : ret_bool(out, t);
 }
@@ -462,7 +464,7 @@ static int fn_gt(struct tmpl_call *c, int argc, struct tmpl_value *argv,
                  struct tmpl_value *out)
 {
   (void)argc;
-  int t;
+  int t = 0;
   int rc = less_equal(c, argv, &t);
   return rc ? rc : ret_bool(out, !t);
 }
@@ -471,7 +473,7 @@ static int fn_ge(struct tmpl_call *c, int argc, struct tmpl_value *argv,
                  struct tmpl_value *out)
 {
   (void)argc;
-  int t;
+  int t = 0;
   int rc = less(c, argv, &t);
   return rc ? rc : ret_bool(out, !t);
 }

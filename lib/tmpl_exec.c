@@ -326,6 +326,7 @@ static int eval_field(struct exec *x, const struct tmpl_value *dot,
                       const struct tmpl_value *final,
                       const struct tmpl_value *receiver, struct tmpl_value *out)
 {
+  *out = invalid;
   if (receiver->st == TMPL_V_INVALID) {
     *out = invalid;
     return 0;
@@ -460,6 +461,7 @@ static int eval_command(struct exec *x, const struct tmpl_value *dot,
                         const struct tmpl_value *final, struct tmpl_value *out)
 {
   const struct tmpl__node *first = cmd->args;
+  *out = invalid;
   switch (first->type) {
   case TN_FIELD:
     return eval_field_node(x, dot, (const struct tmpl__field *)first, first,
@@ -624,6 +626,7 @@ static int literal_arg(struct exec *x, const struct tmpl_value *dot, char p,
 static int eval_arg(struct exec *x, const struct tmpl_value *dot, char p,
                     const struct tmpl__node *n, struct tmpl_value *out)
 {
+  *out = invalid;
   at(x, n);
   struct tmpl_value v;
   int rc;
@@ -893,7 +896,7 @@ static int eval_call(struct exec *x, const struct tmpl_value *dot,
     return arity_error(x, name, &s, nargs, num_in);
   if (fn == &tmpl__builtin_and || fn == &tmpl__builtin_or)
     return and_or(x, dot, fn == &tmpl__builtin_or, args, final, out);
-  struct tmpl_value small[8];
+  struct tmpl_value small[8] = {{NULL, TMPL_V_INVALID}};
   struct tmpl_value *argv = num_in <= 8 ? small : calloc((size_t)num_in, sizeof *argv);
   if (!argv)
     return nomem(x);
