@@ -9,8 +9,10 @@
 set -euo pipefail
 
 K8S_VERSION=1.20.2
+# Bump when the build changes, so caches built the old way are not used.
+BUILD_REV=2
 cache=${IOP_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/iop-test}
-bindir=$cache/k8s-$K8S_VERSION/bin
+bindir=$cache/k8s-$K8S_VERSION-r$BUILD_REV/bin
 want=(kube-apiserver kube-controller-manager)
 
 have_all() {
@@ -24,6 +26,32 @@ mkdir -p "$cache"
 exec 9>"$cache/build.lock"
 flock 9
 have_all && { echo "$bindir"; exit 0; }
+
+# Kubernetes 1.20 vendors reflect2 1.0.1, which calls the Go runtime's map
+# iterator with the pre-1.18 signature: built with Go 1.19, the API server
+# crashes ("fatal error: fault" in mapiternext) when it encodes a custom
+# resource. Give reflect2 the Go >= 1.18 calling convention: the caller owns
+# a full-size iterator and passes it in.
+patch_reflect2() {
+  local dir=$1
+  sed -i 's|^func mapiterinit(rtype unsafe.Pointer, m unsafe.Pointer) \*hiter$|func mapiterinit(rtype unsafe.Pointer, m unsafe.Pointer, it *hiter)|' \
+    "$dir/unsafe_link.go"
+  # The runtime writes every field of its hiter: reserve the whole struct.
+  sed -i 's|^\t// rest fields are ignored$|\tt, h, buckets, bptr, overflow, oldoverflow unsafe.Pointer\n\tstartBucket uintptr\n\toffset, wrapped, b, i uint8\n\tbucket, checkBucket uintptr|' \
+    "$dir/unsafe_link.go"
+  sed -i 's|^\t\thiter:      mapiterinit(type2.rtype, \*(\*unsafe.Pointer)(obj)),$|\t\thiter:      newMapIter(type2.rtype, *(*unsafe.Pointer)(obj)),|' \
+    "$dir/unsafe_map.go"
+  cat >>"$dir/unsafe_map.go" <<'GO'
+
+func newMapIter(rtype unsafe.Pointer, m unsafe.Pointer) *hiter {
+	it := new(hiter)
+	mapiterinit(rtype, m, it)
+	return it
+}
+GO
+  grep -q 'it \*hiter)$' "$dir/unsafe_link.go" && grep -q newMapIter "$dir/unsafe_map.go" ||
+    { echo "build.sh: patching reflect2 failed" >&2; exit 1; }
+}
 
 go=/usr/lib/go-1.19/bin/go
 if [ ! -x "$go" ] || ! command -v rsync >/dev/null; then
@@ -48,7 +76,7 @@ EOF
   fi
 fi
 
-work=$cache/k8s-$K8S_VERSION/work
+work=$cache/k8s-$K8S_VERSION-r$BUILD_REV/work
 rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
@@ -59,6 +87,7 @@ tar xzf kubernetes_*.orig.tar.gz
 src=$(find . -maxdepth 1 -type d -name 'kubernetes-*' | head -n 1)
 mkdir -p .go/src/k8s.io
 ln -s "$work/${src#./}" .go/src/k8s.io/kubernetes
+patch_reflect2 "$work/${src#./}/vendor/github.com/modern-go/reflect2"
 
 echo "build.sh: building kube-apiserver and kube-controller-manager (minutes on a cold cache)" >&2
 cd .go/src/k8s.io/kubernetes
