@@ -360,7 +360,19 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
     uv_close((uv_handle_t *)s, on_child_closed);
 }
 
-/* KUBERNETES_EXEC_INFO and the plugin's own variables on top of ours. */
+/* Whether "NAME=value" sets a variable that one of list sets too. */
+static int overridden(const char *var, char *const *list, size_t n)
+{
+  size_t len = strcspn(var, "=");
+  for (size_t i = 0; i < n; i++)
+    if (strncmp(list[i], var, len) == 0 && list[i][len] == '=')
+      return 1;
+  return 0;
+}
+
+/* KUBERNETES_EXEC_INFO and the plugin's own variables on top of ours: a
+ * variable the kubeconfig sets replaces ours (getenv would find the first
+ * of two). */
 static char **plugin_env(const struct kube_exec *x)
 {
   size_t n = 0, m = 0;
@@ -373,7 +385,9 @@ static char **plugin_env(const struct kube_exec *x)
     return NULL;
   size_t k = 0;
   for (size_t i = 0; i < n; i++)
-    env[k++] = environ[i];
+    if (!overridden(environ[i], x->env, m) &&
+        strncmp(environ[i], "KUBERNETES_EXEC_INFO=", 21) != 0)
+      env[k++] = environ[i];
   for (size_t i = 0; i < m; i++)
     env[k++] = x->env[i];
   static char info[512];

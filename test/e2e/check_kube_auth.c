@@ -102,6 +102,8 @@ static void open_exec(struct testkube *t, const char *dir,
 
 START_TEST(exec_plugin)
 {
+  /* The kubeconfig's env wins over ours. */
+  setenv("IOP_PLUGIN_TEST", "from-the-parent", 1);
   char *dir = test_tmpdir();
   char tokens[512];
   snprintf(tokens, sizeof tokens, "%s", test_env("IOP_TEST_ADMIN_TOKEN"));
@@ -115,7 +117,8 @@ START_TEST(exec_plugin)
   ck_assert_int_eq(count_lines(path), 1); /* the credential was kept */
   snprintf(path, sizeof path, "%s/env", dir);
   char *env = test_read_file(path, NULL);
-  ck_assert_msg(strstr(env, "IOP_PLUGIN_TEST=here") != NULL, "%s", env);
+  ck_assert_msg(strstr(env, "IOP_PLUGIN_TEST=here\n") != NULL, "%s", env);
+  ck_assert_msg(strstr(env, "from-the-parent") == NULL, "%s", env);
   char want[256];
   snprintf(want, sizeof want, "KUBERNETES_EXEC_INFO={\"apiVersion\":\"%s\"",
            exec_versions[_i]);
