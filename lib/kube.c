@@ -563,9 +563,12 @@ static int set_addressing(struct kube_client *c, struct err *e)
   }
   char host[256], port[16];
   split_server(server, host, sizeof host, port, sizeof port);
+  /* Keep a path prefix (a server behind a proxy at https://h/k8s/c1). */
+  const char *hp = strstr(server, "://") + 3;
+  const char *path = hp + strcspn(hp, "/");
   struct buf b;
   buf_init(&b, 0);
-  buf_printf(&b, "https://%s:%s", c->cfg.tls_server_name, port);
+  buf_printf(&b, "https://%s:%s%s", c->cfg.tls_server_name, port, path);
   c->url_base = buf_take(&b);
   buf_printf(&b, "%s:%s:%s:%s", c->cfg.tls_server_name, port, host, port);
   c->connect_to = buf_take(&b);

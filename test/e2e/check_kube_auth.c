@@ -398,6 +398,50 @@ START_TEST(certificate_data_fields)
 }
 END_TEST
 
+/* tls-server-name: connect to 127.0.0.1, verify another name. */
+static int get_with_server_name(const char *name, struct kube_sync *s)
+{
+  char *dir = test_tmpdir();
+  struct buf b;
+  buf_init(&b, 0);
+  buf_printf(&b,
+             "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n"
+             "    server: %s\n    certificate-authority: %s\n"
+             "    tls-server-name: %s\n"
+             "users:\n- name: u\n  user:\n    token: %s\n"
+             "contexts:\n- name: x\n  context: {cluster: c, user: u}\n"
+             "current-context: x\n",
+             test_env("IOP_TEST_SERVER"), test_env("IOP_TEST_CA"), name,
+             test_env("IOP_TEST_ADMIN_TOKEN"));
+  char *kc = test_write_file(dir, "kubeconfig", b.data);
+  struct kube_config_opts o = {.kubeconfig = kc};
+  struct testkube t;
+  testkube_open_opts(&t, &o, NULL);
+  int rc = get_namespace(&t, "default", s);
+  testkube_close(&t);
+  buf_free(&b);
+  free(kc);
+  test_rm_rf(dir);
+  free(dir);
+  return rc;
+}
+
+START_TEST(tls_server_name)
+{
+  /* The plane's certificate names kubernetes.default.svc: that verifies,
+   * another name fails the TLS handshake, whatever address we reach. */
+  struct kube_sync s;
+  int rc = get_with_server_name("kubernetes.default.svc", &s);
+  ck_assert_msg(rc == 0, "%s", s.res.err.msg);
+  kube_sync_free(&s);
+  rc = get_with_server_name("elsewhere.example.test", &s);
+  ck_assert_int_eq(rc, -EPROTO);
+  ck_assert_msg(strstr(s.res.err.msg, "elsewhere.example.test") != NULL,
+                "%s", s.res.err.msg);
+  kube_sync_free(&s);
+}
+END_TEST
+
 static char kubeconfig_list[8192];
 
 static const char *merge_getenv(const char *name)
@@ -452,6 +496,7 @@ Suite *kube_auth_suite(void)
   tcase_add_test(files, token_file_rotation);
   tcase_add_test(files, in_cluster_config);
   tcase_add_test(files, certificate_data_fields);
+  tcase_add_test(files, tls_server_name);
   tcase_add_test(files, kubeconfig_merge_and_context);
   suite_add_tcase(s, files);
   return s;
