@@ -219,28 +219,6 @@ static int for_each_doc(struct kube_cli *k, int (*fn)(struct kube_cli *,
   return rc;
 }
 
-static int apply_one(struct kube_cli *k, struct json_object *obj)
-{
-  if (k->cfg.namespace && !jobj_path_str(obj, "metadata", "namespace", NULL))
-    jobj_set_str(jobj_ensure_obj(obj, "metadata"), "namespace",
-                 k->cfg.namespace);
-  struct kube_apply_opts o = {.field_manager = k->field_manager,
-                              .force = k->force_conflicts,
-                              .dry_run = k->dry_run};
-  struct kube_sync s;
-  kube_sync_init(&s);
-  int rc = run_sync(k, &s, kube_apply(k->client, obj, &o, kube_sync_cb, &s));
-  if (!rc) {
-    char label[400];
-    object_label(s.res.object, label, sizeof label);
-    printf("%s/%s serverside-applied%s\n", label,
-           jobj_path_str(s.res.object, "metadata", "name", NULL),
-           k->dry_run ? " (server dry run)" : "");
-  }
-  kube_sync_free(&s);
-  return rc;
-}
-
 struct resolved {
   int done;
   struct kube_result res;
@@ -258,18 +236,82 @@ static void on_resolved(const struct kube_result *res,
   x->done = 1;
 }
 
-/* What kubectl calls the object's type, through discovery. */
-static int label_of_ref(struct kube_cli *k, const struct kube_ref *r,
-                        char *out, size_t n)
+/* The REST mapping of a ref, through discovery; prints why not. */
+static int resolve_ref(struct kube_cli *k, const struct kube_ref *r,
+                       struct kube_mapping *m)
 {
   struct resolved x = {0};
   int rc = kube_resolve(k->client, r, on_resolved, &x);
   while (!rc && !x.done)
     uv_run(&k->loop, UV_RUN_ONCE);
-  if (rc || x.res.rc)
-    return rc ? 1 : report(&x.res);
-  type_label(x.m.kind, x.m.group, out, n);
+  if (rc) {
+    fprintf(stderr, "error: %s\n", strerror(-rc));
+    return 1;
+  }
+  if (x.res.rc)
+    return report(&x.res);
+  *m = x.m;
   return 0;
+}
+
+/* What kubectl calls the object's type, through discovery. */
+static int label_of_ref(struct kube_cli *k, const struct kube_ref *r,
+                        char *out, size_t n)
+{
+  struct kube_mapping m;
+  if (resolve_ref(k, r, &m) != 0)
+    return 1;
+  type_label(m.kind, m.group, out, n);
+  return 0;
+}
+
+/* -n fills in the namespace of namespaced objects that have none, and must
+ * agree with the one they have (as kubectl insists); cluster-scoped
+ * objects take none. */
+static int place_object(struct kube_cli *k, struct json_object *obj)
+{
+  struct kube_ref r;
+  struct kube_mapping m;
+  kube_ref_of(obj, &r);
+  if (resolve_ref(k, &r, &m) != 0)
+    return 1;
+  struct json_object *meta = jobj_ensure_obj(obj, "metadata");
+  const char *ns = jobj_str(meta, "namespace");
+  if (!m.namespaced) {
+    json_object_object_del(meta, "namespace");
+  } else if (ns && *ns && k->cfg.namespace &&
+             strcmp(ns, k->cfg.namespace) != 0) {
+    fprintf(stderr,
+            "error: the namespace from the provided object \"%s\" does not "
+            "match the namespace \"%s\". You must pass '--namespace=%s' to "
+            "perform this operation.\n",
+            ns, k->cfg.namespace, ns);
+    return 1;
+  } else if (!(ns && *ns) && k->cfg.namespace) {
+    jobj_set_str(meta, "namespace", k->cfg.namespace);
+  }
+  return 0;
+}
+
+static int apply_one(struct kube_cli *k, struct json_object *obj)
+{
+  if (place_object(k, obj) != 0)
+    return 1;
+  struct kube_apply_opts o = {.field_manager = k->field_manager,
+                              .force = k->force_conflicts,
+                              .dry_run = k->dry_run};
+  struct kube_sync s;
+  kube_sync_init(&s);
+  int rc = run_sync(k, &s, kube_apply(k->client, obj, &o, kube_sync_cb, &s));
+  if (!rc) {
+    char label[400];
+    object_label(s.res.object, label, sizeof label);
+    printf("%s/%s serverside-applied%s\n", label,
+           jobj_path_str(s.res.object, "metadata", "name", NULL),
+           k->dry_run ? " (server dry run)" : "");
+  }
+  kube_sync_free(&s);
+  return rc;
 }
 
 static int delete_ref(struct kube_cli *k, const struct kube_ref *r)
@@ -295,10 +337,10 @@ static int delete_ref(struct kube_cli *k, const struct kube_ref *r)
 
 static int delete_one(struct kube_cli *k, struct json_object *obj)
 {
+  if (place_object(k, obj) != 0)
+    return 1;
   struct kube_ref r;
   kube_ref_of(obj, &r);
-  if (!r.namespace)
-    r.namespace = k->cfg.namespace;
   return delete_ref(k, &r);
 }
 

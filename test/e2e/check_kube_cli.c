@@ -125,6 +125,35 @@ START_TEST(errors_read_like_kubectl)
 }
 END_TEST
 
+START_TEST(namespace_flag_as_kubectl_uses_it)
+{
+  struct testkube t;
+  testkube_open(&t, NULL);
+  testkube_namespace(&t, "clins");
+  char ns_doc[256];
+  snprintf(ns_doc, sizeof ns_doc,
+           "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s-x\n", t.ns);
+  /* -n does not apply to a cluster-scoped object. */
+  struct run_result r = iop_kube(ns_doc, "apply", "-f", "-", "-n", t.ns, NULL);
+  ck_assert_msg(r.status == 0, "apply: %s", r.err);
+  run_result_free(&r);
+  /* An object's own namespace must agree with -n. */
+  r = iop_kube("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
+               "  namespace: elsewhere\n",
+               "apply", "-f", "-", "-n", t.ns, NULL);
+  ck_assert_int_eq(r.status, 1);
+  char want[512];
+  snprintf(want, sizeof want,
+           "error: the namespace from the provided object \"elsewhere\" does "
+           "not match the namespace \"%s\". You must pass "
+           "'--namespace=elsewhere' to perform this operation.\n",
+           t.ns);
+  ck_assert_str_eq(r.err, want);
+  run_result_free(&r);
+  testkube_close(&t);
+}
+END_TEST
+
 START_TEST(version_and_watch)
 {
   struct run_result r = iop_kube(NULL, "version", NULL);
@@ -155,6 +184,7 @@ Suite *kube_cli_suite(void)
   tcase_set_timeout(tc, 300);
   tcase_add_test(tc, apply_get_list_delete);
   tcase_add_test(tc, errors_read_like_kubectl);
+  tcase_add_test(tc, namespace_flag_as_kubectl_uses_it);
   tcase_add_test(tc, version_and_watch);
   suite_add_tcase(s, tc);
   return s;
