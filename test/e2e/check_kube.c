@@ -49,7 +49,8 @@ static void check_get_and_update(struct testkube *t)
 static void check_list(struct testkube *t)
 {
   struct kube_ref r = cm_ref(t, NULL);
-  struct kube_list_opts o = {.label_selector = "e2e=verbs"};
+  /* Spaces, parentheses and commas must reach the server intact. */
+  struct kube_list_opts o = {.label_selector = "e2e in (verbs, other),!x"};
   struct kube_sync s;
   kube_sync_init(&s);
   int rc = testkube_wait(t, &s, kube_list(t->c, &r, &o, kube_sync_cb, &s));

@@ -364,6 +364,76 @@ START_TEST(informer_resync)
 }
 END_TEST
 
+static int restarted_thrice(void *data)
+{
+  struct informed *x = data;
+  struct watch_stats st;
+  informer_watch_stats(x->inf, &st);
+  return st.restarts >= 3;
+}
+
+START_TEST(watch_resumes_after_server_timeout)
+{
+  /* The server ends each watch after a second (timeoutSeconds): a normal
+   * end, so the informer watches on from where it was, never listing
+   * again, and nothing is delivered twice. */
+  struct testkube t;
+  testkube_open(&t, NULL);
+  testkube_namespace(&t, "timeout");
+  make_configmaps(&t, 4);
+  struct informed x = {0};
+  x.t = &t;
+  x.seen.log = json_object_new_array();
+  struct informer_opts o = {.api_version = "v1", .kind = "ConfigMap",
+                            .namespace = t.ns, .timeout_s = 1,
+                            .on_add = on_add, .on_update = on_update,
+                            .on_delete = on_delete, .on_synced = on_synced,
+                            .on_error = on_error, .data = &x.seen};
+  ck_assert_int_eq(informer_start(t.c, &o, &x.inf), 0);
+  ck_assert(testkube_run_until(&t, restarted_thrice, &x, 60 * 1000));
+  change_things(&t);
+  ck_assert(testkube_run_until(&t, restarted_thrice, &x, 60 * 1000));
+  ck_assert(testkube_run_until(&t, cache_matches_list, &x, 60 * 1000));
+  assert_changes_seen(&x);
+  struct watch_stats st;
+  informer_watch_stats(x.inf, &st);
+  ck_assert_int_eq(st.lists, 1);
+  ck_assert_int_eq(x.seen.errors, 0);
+  stop_informer(&x);
+  testkube_close(&t);
+}
+END_TEST
+
+static int has_big(void *data)
+{
+  struct informed *x = data;
+  struct json_object *o = informer_get(x->inf, x->t->ns, "big");
+  const char *v = jobj_path_str(o, "data", "k", NULL);
+  return v && strlen(v) == 900 * 1024;
+}
+
+START_TEST(large_object_through_watch)
+{
+  /* Close to the 1 MiB object limit: one watch line of about 900 KiB,
+   * arriving in many pieces. */
+  struct testkube t;
+  testkube_open(&t, NULL);
+  testkube_namespace(&t, "large");
+  struct informed x = {0};
+  start_informer(&x, &t, t.c, NULL, 0);
+  ck_assert(testkube_run_until(&t, synced, &x, 60 * 1000));
+  char *value = malloc(900 * 1024 + 1);
+  memset(value, 'z', 900 * 1024);
+  value[900 * 1024] = '\0';
+  json_object_put(testkube_configmap(&t, "big", "k", value));
+  free(value);
+  ck_assert(testkube_run_until(&t, has_big, &x, 60 * 1000));
+  ck_assert_int_eq(x.seen.errors, 0);
+  stop_informer(&x);
+  testkube_close(&t);
+}
+END_TEST
+
 /* ---- a plain watch ---- */
 
 struct stop_on_delete {
@@ -479,6 +549,8 @@ Suite *kube_watch_suite(void)
   tcase_add_test(plain, informer_resync);
   tcase_add_test(plain, watch_delivers_changes_in_order);
   tcase_add_test(plain, client_closed_under_informer);
+  tcase_add_test(plain, watch_resumes_after_server_timeout);
+  tcase_add_test(plain, large_object_through_watch);
   suite_add_tcase(s, plain);
   return s;
 }
