@@ -21,6 +21,10 @@ struct fmt {
   unsigned plus : 1, minus : 1, sharp : 1, space : 1, zero : 1;
   unsigned plus_v : 1, sharp_v : 1, wid_present : 1, prec_present : 1;
   int wid, prec;
+  /* Containers being printed, outermost first: a map that contains itself
+   * (possible through mutating functions) prints <cycle> instead of
+   * recursing; Go would overflow its stack. */
+  const struct json_object *open[TMPL__MAX_PRINT_DEPTH + 1];
 };
 
 static int print_value(struct fmt *f, struct json_object *o, int verb,
@@ -511,6 +515,10 @@ static int print_value(struct fmt *f, struct json_object *o, int verb,
     return buf_puts(f->b, "<...>");
   if (!o)
     return print_nil(f, verb, depth);
+  for (int i = 0; i < depth; i++)
+    if (f->open[i] == o)
+      return buf_puts(f->b, "<cycle>");
+  f->open[depth] = o;
   if (verb == 'T' && depth == 0)
     return fmt_s(f, tmpl_val_type_name(o), strlen(tmpl_val_type_name(o)));
   switch (tmpl_val_kind(o)) {

@@ -398,6 +398,15 @@ START_TEST(registry_and_aliasing)
   ck_assert_int_eq(tmpl_execute(s, "t", d, NULL, &out, &e), 0);
   ck_assert_str_eq(out.data, "12");
   ck_assert_int_eq(json_object_object_length(d), 2);
+  /* A map holding itself prints, where Go would overflow its stack. */
+  const char *t3 = "{{ $_ := set .a \"up\" . }}{{ .a.up.n }} {{ . }}";
+  ck_assert_int_eq(tmpl_set_parse(s, "t3", t3, strlen(t3), &e), 0);
+  buf_reset(&out);
+  ck_assert_msg(tmpl_execute(s, "t3", d, NULL, &out, &e) == 0, "%s", e.msg);
+  ck_assert_str_eq(out.data, "2 map[a:map[k:1 up:<cycle>] n:2]");
+  /* break the reference cycle */
+  json_object_object_del(json_object_object_get(d, "a"), "up");
+  buf_reset(&out);
   const char *t2 = "{{ fail \"boom\" }}";
   ck_assert_int_eq(tmpl_set_parse(s, "t2", t2, strlen(t2), &e), 0);
   ck_assert_int_eq(tmpl_execute(s, "t2", d, NULL, &out, &e), -EINVAL);
