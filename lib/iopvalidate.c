@@ -372,7 +372,9 @@ walk_error(struct walk *w, const char *fmt, ...)
   struct buf b;
   va_list ap;
   buf_init(&b, 0);
-  buf_printf(&b, "%s%s: ", w->prefix, w->path.data ? w->path.data : "");
+  buf_puts(&b, w->prefix);
+  if (w->path.len)
+    buf_printf(&b, "%s: ", w->path.data);
   va_start(ap, fmt);
   buf_vprintf(&b, fmt, ap);
   va_end(ap);
@@ -819,12 +821,13 @@ static void check_object(struct walk *w, const char *name,
                          struct json_object *t, struct json_object *v,
                          struct json_object *shadow)
 {
+  const char *proto = jobj_str(t, "proto");
   if (!jobj_is_obj(v)) {
-    type_error(w, v, name);
+    type_error(w, v, proto ? proto : name);
     return;
   }
   struct json_object *fields = jobj_obj(t, "fields");
-  enum walk_mode mode = jobj_str(t, "proto") ? WALK_PROTO : WALK_GO;
+  enum walk_mode mode = proto ? WALK_PROTO : WALK_GO;
   json_object_object_foreach(v, key, val) {
     size_t mark = w->path.len;
     const char *expr = field_expr(fields, key, mode == WALK_GO);
@@ -946,9 +949,15 @@ static int is_true(struct json_object *v)
          json_object_get_boolean(v);
 }
 
+/* A number as an integer (truncated, clamped), 0 for anything else. */
 static int64_t num_or_zero(struct json_object *v)
 {
-  return is_number(v) ? (int64_t)json_object_get_double(v) : 0;
+  double d = is_number(v) ? json_object_get_double(v) : 0;
+  if (isnan(d))
+    return 0;
+  if (d >= 9.2e18 || d <= -9.2e18)
+    return d > 0 ? INT64_MAX : INT64_MIN;
+  return (int64_t)d;
 }
 
 /* ---- istioctl's feature checks ---- */

@@ -348,6 +348,9 @@ START_TEST(type_errors_in_the_object)
                        "\"2006-01-02T15:04:05Z07:00\": not an RFC 3339 time",
                        "could not unmarshal: spec: json: cannot unmarshal "
                        "array into Go value of type IstioOperatorSpec"));
+  expect_errors("- apiVersion: install.istio.io/v1alpha1\n",
+                ERRORS("could not unmarshal: json: cannot unmarshal array into "
+                       "Go value of type IstioOperator"));
   expect_valid(HEADER "  creationTimestamp: \"2024-02-29T10:00:00Z\"\n"
                       "spec:\n  components:\n    pilot:\n      k8s:\n"
                       "        resources: {limits: {cpu: 1.5, memory: 1e9}}\n");
@@ -397,6 +400,7 @@ START_TEST(values_type_errors)
              "      proxy:\n        tracer: jaeger\n"
              "        statusPort: 15020.5\n"
              "      imagePullSecrets: regcred\n"
+             "      sds: on\n"
              "    pilot:\n      autoscaleMin: -1\n"
              "      keepaliveMaxServerConnectionAge: thirty\n"
              "      traceSampling: often\n"
@@ -409,6 +413,9 @@ START_TEST(values_type_errors)
              "cannot unmarshal number 15020.5 into Go value of type uint32",
              "could not unmarshal: spec.values.global.imagePullSecrets: json: "
              "cannot unmarshal string into Go value of type []string",
+             "could not unmarshal: spec.values.global.sds: json: cannot "
+             "unmarshal bool into Go value of type "
+             "istio.operator.v1alpha1.SDSConfig",
              "could not unmarshal: spec.values.pilot.autoscaleMin: json: "
              "cannot unmarshal number -1 into Go value of type uint32",
              "could not unmarshal: spec.values.pilot."
@@ -768,7 +775,8 @@ START_TEST(mesh_config_types_are_errors)
                        "value of type bool"));
   expect_errors(HEADER "spec:\n  meshConfig: accessLogFile=/dev/stdout\n",
                 ERRORS("could not unmarshal: spec.meshConfig: json: cannot "
-                       "unmarshal string into Go value of type MeshConfig"));
+                       "unmarshal string into Go value of type "
+                       "istio.mesh.v1alpha1.MeshConfig"));
 }
 END_TEST
 
