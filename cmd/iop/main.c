@@ -10,6 +10,7 @@ static const struct cmd commands[] = {
     {"version", cmd_version, "Print the version of iop"},
     {"yaml", cmd_yaml, "Read YAML or JSON and print it as kubectl and istioctl do"},
     {"kube", cmd_kube, "Get, list, apply, delete and watch Kubernetes objects"},
+    {"template", cmd_template, "Render a Helm chart as `helm template` does"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
