@@ -25,8 +25,10 @@ static const char helpers[] =
 
 static struct json_object *data_of(const char *s, size_t n)
 {
-  struct kyaml_opts o = {.name = "data", .numbers = KYAML_NUMBERS_FLOAT,
-                         .max_bytes = 1 << 16, .max_nodes = 1 << 14};
+  struct kyaml_opts o = {.name = "data",
+                         .numbers = KYAML_NUMBERS_FLOAT,
+                         .max_bytes = 1 << 16,
+                         .max_nodes = 1 << 14};
   struct json_object *v = NULL;
   struct err e;
   if (kyaml_parse(s, n, &o, &v, &e))

@@ -39,14 +39,14 @@
 enum tmpl_kind {
   TMPL_KIND_INVALID = 0,
   TMPL_KIND_BOOL,
-  TMPL_KIND_INT,     /* int, int64, ... */
-  TMPL_KIND_UINT,    /* uint8 (elements of []byte) */
+  TMPL_KIND_INT,  /* int, int64, ... */
+  TMPL_KIND_UINT, /* uint8 (elements of []byte) */
   TMPL_KIND_FLOAT,
   TMPL_KIND_STRING,
   TMPL_KIND_SLICE,
   TMPL_KIND_MAP,
-  TMPL_KIND_STRUCT,  /* a struct value: fields are the object's keys */
-  TMPL_KIND_PTR,     /* a pointer to a struct: same, printed with & */
+  TMPL_KIND_STRUCT, /* a struct value: fields are the object's keys */
+  TMPL_KIND_PTR,    /* a pointer to a struct: same, printed with & */
   TMPL_KIND_FUNC,
 };
 
@@ -54,7 +54,7 @@ struct tmpl_func;
 
 /* A Go type for values json-c cannot tell apart. Static and immutable. */
 struct tmpl_type {
-  const char *name;      /* as %T prints it: "int64", "chartutil.Values" */
+  const char *name; /* as %T prints it: "int64", "chartutil.Values" */
   enum tmpl_kind kind;
   /* Element type for slices and maps when it is not interface{}: the
    * zero value of a missing key ("" for map[string]string). */
@@ -76,11 +76,11 @@ struct tmpl_type {
 /* The tags this module knows. A value without a tag has the type its
  * json-c type implies (see the header comment). */
 extern const struct tmpl_type tmpl_type_int64;
-extern const struct tmpl_type tmpl_type_strings;   /* []string */
-extern const struct tmpl_type tmpl_type_strmap;    /* map[string]string */
-extern const struct tmpl_type tmpl_type_bytes;     /* []uint8, a json string */
-extern const struct tmpl_type tmpl_type_uint8;     /* a byte, a json int */
-extern const struct tmpl_type tmpl_type_values;    /* chartutil.Values */
+extern const struct tmpl_type tmpl_type_strings; /* []string */
+extern const struct tmpl_type tmpl_type_strmap;  /* map[string]string */
+extern const struct tmpl_type tmpl_type_bytes;   /* []uint8, a json string */
+extern const struct tmpl_type tmpl_type_uint8;   /* a byte, a json int */
+extern const struct tmpl_type tmpl_type_values;  /* chartutil.Values */
 
 /* Tags o (which must not be NULL) with t; NULL removes the tag. */
 void tmpl_val_set_type(struct json_object *o, const struct tmpl_type *t);
@@ -92,8 +92,8 @@ enum tmpl_kind tmpl_val_kind(const struct json_object *o);
 const char *tmpl_val_type_name(const struct json_object *o);
 
 /* New values with a Go type (a new reference each). */
-struct json_object *tmpl_val_int(int64_t v);          /* Go int */
-struct json_object *tmpl_val_int64(int64_t v);        /* Go int64 */
+struct json_object *tmpl_val_int(int64_t v);   /* Go int */
+struct json_object *tmpl_val_int64(int64_t v); /* Go int64 */
 struct json_object *tmpl_val_str(const char *s, size_t n);
 /* Go's truth: false, 0, "", nil and empty maps and lists are false. */
 int tmpl_val_truth(const struct json_object *o);

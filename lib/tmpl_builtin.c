@@ -34,8 +34,8 @@ static int ret_bool(struct tmpl_value *out, int b)
 static int ret_buf(struct tmpl_value *out, struct buf *b, int rc)
 {
   if (!rc)
-    rc = ret_new(out, json_object_new_string_len(b->data ? b->data : "",
-                                                 (int)b->len));
+    rc = ret_new(
+        out, json_object_new_string_len(b->data ? b->data : "", (int)b->len));
   buf_free(b);
   return rc;
 }
@@ -68,7 +68,7 @@ static int fn_len(struct tmpl_call *c, int argc, struct tmpl_value *argv,
     return tmpl_call_errorf(c, "len of nil pointer");
   if (v.st == TMPL_V_INVALID)
     return tmpl_call_errorf(c, "reflect: call of reflect.Value.Type on zero "
-                            "Value");
+                               "Value");
   switch (tmpl_val_kind(v.o)) {
   case TMPL_KIND_STRING:
     return ret_new(out, tmpl_val_int(json_object_get_string_len(v.o)));
@@ -123,10 +123,9 @@ static int index_seq(struct tmpl_call *c, struct tmpl_value *item,
   if (rc)
     return rc;
   if (x == len)
-    return tmpl_call_errorf(c, "reflect: %s index out of range",
-                            is_str && tmpl_val_kind(o) == TMPL_KIND_STRING
-                                ? "string"
-                                : "slice");
+    return tmpl_call_errorf(
+        c, "reflect: %s index out of range",
+        is_str && tmpl_val_kind(o) == TMPL_KIND_STRING ? "string" : "slice");
   struct json_object *e;
   if (is_str) {
     e = json_object_new_int64((unsigned char)json_object_get_string(o)[x]);
@@ -139,8 +138,8 @@ static int index_seq(struct tmpl_call *c, struct tmpl_value *item,
   }
   e = json_object_array_get_idx(o, x);
   const struct tmpl_type *t = tmpl_val_type(o);
-  *item = (struct tmpl_value){json_object_get(e),
-                              t && t->elem_name ? TMPL_V_CONCRETE : TMPL_V_IFACE};
+  *item = (struct tmpl_value){
+      json_object_get(e), t && t->elem_name ? TMPL_V_CONCRETE : TMPL_V_IFACE};
   json_object_put(o);
   return 0;
 }
@@ -157,9 +156,8 @@ static int index_map(struct tmpl_call *c, struct tmpl_value *item,
   struct json_object *m = item->o, *v;
   if (json_object_object_get_ex(m, json_object_get_string(k.o), &v)) {
     const struct tmpl_type *t = tmpl_val_type(m);
-    *item = (struct tmpl_value){json_object_get(v),
-                                t && t->elem_name ? TMPL_V_CONCRETE
-                                                  : TMPL_V_IFACE};
+    *item = (struct tmpl_value){
+        json_object_get(v), t && t->elem_name ? TMPL_V_CONCRETE : TMPL_V_IFACE};
   } else {
     struct json_object *z = tmpl__zero_elem(m);
     *item = (struct tmpl_value){z, z ? TMPL_V_CONCRETE : TMPL_V_IFACE};
@@ -252,7 +250,8 @@ static int fn_slice(struct tmpl_call *c, int argc, struct tmpl_value *argv,
   } else {
     r = json_object_new_array();
     for (size_t i = idx[0]; r && i < idx[1]; i++)
-      json_object_array_add(r, json_object_get(json_object_array_get_idx(o, i)));
+      json_object_array_add(r,
+                            json_object_get(json_object_array_get_idx(o, i)));
   }
   if (!r)
     return -ENOMEM;
@@ -337,8 +336,8 @@ static int eq_other(struct tmpl_call *c, const struct tmpl_value *a,
   return 0;
 }
 
-static int eq2(struct tmpl_call *c, const struct tmpl_value *a,
-               enum basic k1, const struct tmpl_value *b, int *truth)
+static int eq2(struct tmpl_call *c, const struct tmpl_value *a, enum basic k1,
+               const struct tmpl_value *b, int *truth)
 {
   enum basic k2 = basic_kind(b);
   *truth = 0;
@@ -519,7 +518,8 @@ static int eval_args_text(int argc, struct tmpl_value *argv, struct buf *b)
   if (!nv)
     return -ENOMEM;
   struct tmpl_value small[16];
-  struct tmpl_value *args = argc <= 16 ? small : calloc((size_t)argc, sizeof *args);
+  struct tmpl_value *args =
+      argc <= 16 ? small : calloc((size_t)argc, sizeof *args);
   int rc = -ENOMEM;
   if (args) {
     for (int i = 0; i < argc; i++)
@@ -537,13 +537,27 @@ static int html_escape(struct buf *o, const char *s, size_t n)
   int rc = 0;
   for (size_t i = 0; !rc && i < n; i++) {
     switch (s[i]) {
-    case '\0': rc = buf_puts(o, "\xef\xbf\xbd"); break;
-    case '"': rc = buf_puts(o, "&#34;"); break;
-    case '\'': rc = buf_puts(o, "&#39;"); break;
-    case '&': rc = buf_puts(o, "&amp;"); break;
-    case '<': rc = buf_puts(o, "&lt;"); break;
-    case '>': rc = buf_puts(o, "&gt;"); break;
-    default: rc = buf_putc(o, s[i]); break;
+    case '\0':
+      rc = buf_puts(o, "\xef\xbf\xbd");
+      break;
+    case '"':
+      rc = buf_puts(o, "&#34;");
+      break;
+    case '\'':
+      rc = buf_puts(o, "&#39;");
+      break;
+    case '&':
+      rc = buf_puts(o, "&amp;");
+      break;
+    case '<':
+      rc = buf_puts(o, "&lt;");
+      break;
+    case '>':
+      rc = buf_puts(o, "&gt;");
+      break;
+    default:
+      rc = buf_putc(o, s[i]);
+      break;
     }
   }
   return rc ? rc : buf_append(o, "", 0);
@@ -564,13 +578,27 @@ static int js_escape(struct buf *o, const char *s, size_t n)
       continue;
     }
     switch (ch) {
-    case '\\': rc = buf_puts(o, "\\\\"); break;
-    case '\'': rc = buf_puts(o, "\\'"); break;
-    case '"': rc = buf_puts(o, "\\\""); break;
-    case '<': rc = buf_puts(o, "\\u003C"); break;
-    case '>': rc = buf_puts(o, "\\u003E"); break;
-    case '&': rc = buf_puts(o, "\\u0026"); break;
-    case '=': rc = buf_puts(o, "\\u003D"); break;
+    case '\\':
+      rc = buf_puts(o, "\\\\");
+      break;
+    case '\'':
+      rc = buf_puts(o, "\\'");
+      break;
+    case '"':
+      rc = buf_puts(o, "\\\"");
+      break;
+    case '<':
+      rc = buf_puts(o, "\\u003C");
+      break;
+    case '>':
+      rc = buf_puts(o, "\\u003E");
+      break;
+    case '&':
+      rc = buf_puts(o, "\\u0026");
+      break;
+    case '=':
+      rc = buf_puts(o, "\\u003D");
+      break;
     default:
       if (ch < ' ')
         rc = buf_printf(o, "\\u00%c%c", hex[ch >> 4], hex[ch & 15]);

@@ -39,8 +39,8 @@ struct exec {
   int depth, max_depth;
   size_t max_output;
   const char *root_name;
-  const struct tmpl__tree *tmpl;  /* executing template */
-  const struct tmpl__node *node;  /* current node, for errors */
+  const struct tmpl__tree *tmpl; /* executing template */
+  const struct tmpl__node *node; /* current node, for errors */
 };
 
 struct tmpl_call {
@@ -448,8 +448,7 @@ static int eval_function(struct exec *x, const struct tmpl_value *dot,
                          const struct tmpl__ident *id,
                          const struct tmpl__node *cmd,
                          const struct tmpl__node *args, int nargs,
-                         const struct tmpl_value *final,
-                         struct tmpl_value *out)
+                         const struct tmpl_value *final, struct tmpl_value *out)
 {
   at(x, id);
   return eval_call(x, dot, id->fn, NULL, cmd, id->name, args, nargs, final,
@@ -550,15 +549,24 @@ static int eval_pipeline(struct exec *x, const struct tmpl_value *dot,
 static const char *param_type_name(char p)
 {
   switch (p) {
-  case 's': return "string";
-  case 'i': return "int";
-  case 'I': return "int64";
-  case 'f': return "float64";
-  case 'b': return "bool";
-  case 'm': return "map[string]interface {}";
-  case 'l': return "[]interface {}";
-  case 'v': return "reflect.Value";
-  default: return "interface {}";
+  case 's':
+    return "string";
+  case 'i':
+    return "int";
+  case 'I':
+    return "int64";
+  case 'f':
+    return "float64";
+  case 'b':
+    return "bool";
+  case 'm':
+    return "map[string]interface {}";
+  case 'l':
+    return "[]interface {}";
+  case 'v':
+    return "reflect.Value";
+  default:
+    return "interface {}";
   }
 }
 
@@ -702,8 +710,8 @@ static int literal_arg(struct exec *x, const struct tmpl_value *dot, char p,
   case 'I':
     if (n->type != TN_NUMBER || !num->is_int)
       return node_found(x, "integer", n);
-    return new_concrete(x, p == 'i' ? tmpl_val_int(num->i) : tmpl_val_int64(num->i),
-                        out);
+    return new_concrete(
+        x, p == 'i' ? tmpl_val_int(num->i) : tmpl_val_int64(num->i), out);
   case 's':
     if (n->type != TN_STRING)
       return node_found(x, "string", n);
@@ -897,7 +905,8 @@ static int eval_call(struct exec *x, const struct tmpl_value *dot,
   if (fn == &tmpl__builtin_and || fn == &tmpl__builtin_or)
     return and_or(x, dot, fn == &tmpl__builtin_or, args, final, out);
   struct tmpl_value small[8] = {{NULL, TMPL_V_INVALID}};
-  struct tmpl_value *argv = num_in <= 8 ? small : calloc((size_t)num_in, sizeof *argv);
+  struct tmpl_value *argv =
+      num_in <= 8 ? small : calloc((size_t)num_in, sizeof *argv);
   if (!argv)
     return nomem(x);
   int rc = eval_args(x, dot, &s, args, nargs, final, argv);
@@ -957,8 +966,7 @@ static int range_once(struct exec *x, const struct tmpl__branch *r, int mark,
   int rc = 0;
   if (p->ndecl > 0) {
     if (p->is_assign)
-      rc = set_var(x, p->decl[0]->name,
-                   val_dup(p->ndecl > 1 ? index : elem));
+      rc = set_var(x, p->decl[0]->name, val_dup(p->ndecl > 1 ? index : elem));
     else {
       val_drop(&x->vars[x->nvars - 1].v);
       x->vars[x->nvars - 1].v = val_dup(elem);
@@ -1209,18 +1217,25 @@ int tmpl_execute(struct tmpl_set *s, const char *name, struct json_object *data,
                  struct err *e)
 {
   static const struct tmpl_exec_opts defaults = {0};
-  struct exec x = {.set = s, .opts = opts ? opts : &defaults, .out = out,
-                   .e = e, .root_name = name};
-  x.max_depth = x.opts->max_depth > 0 ? x.opts->max_depth : TMPL_DEFAULT_MAX_DEPTH;
-  x.max_output = x.opts->max_output ? x.opts->max_output : TMPL_DEFAULT_MAX_OUTPUT;
+  struct exec x = {.set = s,
+                   .opts = opts ? opts : &defaults,
+                   .out = out,
+                   .e = e,
+                   .root_name = name};
+  x.max_depth =
+      x.opts->max_depth > 0 ? x.opts->max_depth : TMPL_DEFAULT_MAX_DEPTH;
+  x.max_output =
+      x.opts->max_output ? x.opts->max_output : TMPL_DEFAULT_MAX_OUTPUT;
   size_t saved_max = out->max;
   if (out->len < x.max_output)
     out->max = x.max_output;
   const struct tmpl__tree *t = tmpl__set_lookup(s, name);
   int rc;
   if (!t)
-    rc = err_set(e, -ENOENT, "template: no template \"%s\" associated with "
-                 "template \"%s\"", name, name);
+    rc = err_set(e, -ENOENT,
+                 "template: no template \"%s\" associated with "
+                 "template \"%s\"",
+                 name, name);
   else if (!t->root)
     rc = xerrorf(&x, "\"%s\" is an incomplete or empty template", name);
   else {
@@ -1331,10 +1346,11 @@ int tmpl_call_template(struct tmpl_call *c, const char *name,
 {
   const struct tmpl__tree *t = tmpl__set_lookup(c->x->set, name);
   if (!t || !t->root)
-    return tmpl_call_errorf(c, "template: no template \"%s\" associated with "
-                            "template \"%s\"", name,
-                            c->x->opts->root_name ? c->x->opts->root_name
-                                                  : c->x->root_name);
+    return tmpl_call_errorf(
+        c,
+        "template: no template \"%s\" associated with "
+        "template \"%s\"",
+        name, c->x->opts->root_name ? c->x->opts->root_name : c->x->root_name);
   return call_run(c, t, &dot, out);
 }
 
@@ -1346,9 +1362,9 @@ int tmpl_call_text(struct tmpl_call *c, const char *name, const char *text,
   if (!layer)
     return -ENOMEM;
   layer->parent = x->set;
-  int rc = x->set->ldelim ? tmpl_set_delims(layer, x->set->ldelim,
-                                            x->set->rdelim)
-                          : 0;
+  int rc = x->set->ldelim
+               ? tmpl_set_delims(layer, x->set->ldelim, x->set->rdelim)
+               : 0;
   struct err perr;
   err_clear(&perr);
   if (!rc)
@@ -1362,8 +1378,10 @@ int tmpl_call_text(struct tmpl_call *c, const char *name, const char *text,
   struct tmpl_set *saved = x->set;
   x->set = layer;
   if (!t || !t->root) {
-    rc = tmpl_call_errorf(c, "template: %s: \"%s\" is an incomplete or empty "
-                          "template", name, name);
+    rc = tmpl_call_errorf(c,
+                          "template: %s: \"%s\" is an incomplete or empty "
+                          "template",
+                          name, name);
   } else {
     rc = call_run(c, t, &dot, out);
   }

@@ -331,7 +331,8 @@ static int fmt_float(struct fmt *f, double v, int verb, int prec)
   num[0] = '+';
   if (verb == 'F')
     verb = 'f';
-  size_t n = gonum_format_float(num + 1, sizeof num - 1, v, (char)verb, prec, 64);
+  size_t n =
+      gonum_format_float(num + 1, sizeof num - 1, v, (char)verb, prec, 64);
   char *p = num;
   n++;
   if (num[1] == '-' || num[1] == '+') {
@@ -704,8 +705,8 @@ static int one_verb(struct printf_state *p)
   if (p->i >= p->n)
     return buf_puts(f->b, "%!(NOVERB)");
   uint32_t verb;
-  p->i += tmpl__utf8_decode((const unsigned char *)p->s + p->i, p->n - p->i,
-                            &verb);
+  p->i +=
+      tmpl__utf8_decode((const unsigned char *)p->s + p->i, p->n - p->i, &verb);
   if (verb == '%')
     return buf_putc(f->b, '%');
   if (p->argnum >= p->argc) {

@@ -23,8 +23,8 @@ static int fn_include(struct tmpl_call *c, int argc, struct tmpl_value *argv,
   (void)argc;
   struct buf b;
   buf_init(&b, 0);
-  int rc = tmpl_call_template(c, json_object_get_string(argv[0].o), argv[1],
-                              &b);
+  int rc =
+      tmpl_call_template(c, json_object_get_string(argv[0].o), argv[1], &b);
   if (rc) {
     buf_free(&b);
     return rc;
@@ -99,7 +99,8 @@ static const struct tmpl_func helm_funcs[] = {
 
 int tmpl_helm_add_funcs(struct tmpl_funcs *f)
 {
-  return tmpl_funcs_add(f, helm_funcs, sizeof helm_funcs / sizeof helm_funcs[0]);
+  return tmpl_funcs_add(f, helm_funcs,
+                        sizeof helm_funcs / sizeof helm_funcs[0]);
 }
 
 /* The i-th ": "-separated token of s (Go's strings.Split), copied. */
@@ -265,7 +266,8 @@ static struct json_object *caps_parts(const struct tmpl_helm_caps *c,
   if (apis)
     tmpl_val_set_type(apis, &version_set_type);
   for (size_t i = 0; !rc && i < c->napi_versions; i++)
-    rc = json_object_array_add(apis, json_object_new_string(c->api_versions[i]));
+    rc =
+        json_object_array_add(apis, json_object_new_string(c->api_versions[i]));
   if (!rc)
     rc = add_str(hv, "Version", c->helm_version) ||
          add_str(hv, "GitCommit", c->git_commit) ||
@@ -295,8 +297,8 @@ static int m_get(struct tmpl_call *c, int argc, struct tmpl_value *argv,
 {
   (void)argc;
   struct json_object *v = NULL;
-  json_object_object_get_ex(tmpl_call_recv(c), json_object_get_string(argv[0].o),
-                            &v);
+  json_object_object_get_ex(tmpl_call_recv(c),
+                            json_object_get_string(argv[0].o), &v);
   out->o = json_object_new_string_len(v ? json_object_get_string(v) : "",
                                       v ? json_object_get_string_len(v) : 0);
   return out->o ? 0 : -ENOMEM;
@@ -317,8 +319,8 @@ static int m_lines(struct tmpl_call *c, int argc, struct tmpl_value *argv,
 {
   (void)argc;
   struct json_object *v = NULL;
-  json_object_object_get_ex(tmpl_call_recv(c), json_object_get_string(argv[0].o),
-                            &v);
+  json_object_object_get_ex(tmpl_call_recv(c),
+                            json_object_get_string(argv[0].o), &v);
   struct json_object *list = json_object_new_array();
   if (!list)
     return -ENOMEM;
@@ -330,8 +332,8 @@ static int m_lines(struct tmpl_call *c, int argc, struct tmpl_value *argv,
       n--;
     for (size_t start = 0, i = 0; i <= n; i++)
       if (i == n || s[i] == '\n') {
-        json_object_array_add(list, json_object_new_string_len(s + start,
-                                                               (int)(i - start)));
+        json_object_array_add(
+            list, json_object_new_string_len(s + start, (int)(i - start)));
         start = i + 1;
       }
   }
@@ -386,14 +388,22 @@ static const struct {
   const char *field, *key;
   char kind;
 } metadata_fields[] = {
-    {"Name", "name", 's'},           {"Home", "home", 's'},
-    {"Sources", "sources", 'l'},     {"Version", "version", 's'},
-    {"Description", "description", 's'}, {"Keywords", "keywords", 'l'},
-    {"Maintainers", "maintainers", 'p'}, {"Icon", "icon", 's'},
-    {"APIVersion", "apiVersion", 's'}, {"Condition", "condition", 's'},
-    {"Tags", "tags", 's'},           {"AppVersion", "appVersion", 's'},
-    {"Deprecated", "deprecated", 'b'}, {"Annotations", "annotations", 'm'},
-    {"KubeVersion", "kubeVersion", 's'}, {"Dependencies", "dependencies", 'p'},
+    {"Name", "name", 's'},
+    {"Home", "home", 's'},
+    {"Sources", "sources", 'l'},
+    {"Version", "version", 's'},
+    {"Description", "description", 's'},
+    {"Keywords", "keywords", 'l'},
+    {"Maintainers", "maintainers", 'p'},
+    {"Icon", "icon", 's'},
+    {"APIVersion", "apiVersion", 's'},
+    {"Condition", "condition", 's'},
+    {"Tags", "tags", 's'},
+    {"AppVersion", "appVersion", 's'},
+    {"Deprecated", "deprecated", 'b'},
+    {"Annotations", "annotations", 'm'},
+    {"KubeVersion", "kubeVersion", 's'},
+    {"Dependencies", "dependencies", 'p'},
     {"Type", "type", 's'},
 };
 
@@ -402,9 +412,9 @@ static struct json_object *metadata_value(struct json_object *v, char kind)
   struct json_object *o;
   switch (kind) {
   case 's':
-    return json_object_new_string(
-        v && json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-                                                      : "");
+    return json_object_new_string(v && json_object_is_type(v, json_type_string)
+                                      ? json_object_get_string(v)
+                                      : "");
   case 'b':
     return json_object_new_boolean(v && json_object_get_boolean(v));
   case 'm':
@@ -412,8 +422,8 @@ static struct json_object *metadata_value(struct json_object *v, char kind)
     if (o && v && json_object_is_type(v, json_type_object)) {
       json_object_object_foreach(v, k, e)
       {
-        json_object_object_add(o, k, json_object_new_string(
-                                         e ? json_object_get_string(e) : ""));
+        json_object_object_add(
+            o, k, json_object_new_string(e ? json_object_get_string(e) : ""));
       }
     }
     if (o)
@@ -424,7 +434,8 @@ static struct json_object *metadata_value(struct json_object *v, char kind)
     for (size_t i = 0; o && v && json_object_is_type(v, json_type_array) &&
                        i < json_object_array_length(v);
          i++)
-      json_object_array_add(o, json_object_get(json_object_array_get_idx(v, i)));
+      json_object_array_add(o,
+                            json_object_get(json_object_array_get_idx(v, i)));
     if (o && kind == 'l')
       tmpl_val_set_type(o, &tmpl_type_strings);
     return o;
@@ -436,8 +447,8 @@ struct json_object *tmpl_helm_chart(struct json_object *chart_yaml, int is_root)
   struct json_object *md = new_struct(&metadata_type);
   struct json_object *ch = new_struct(&chart_type);
   int rc = !md || !ch;
-  for (size_t i = 0; !rc && i < sizeof metadata_fields / sizeof metadata_fields[0];
-       i++) {
+  for (size_t i = 0;
+       !rc && i < sizeof metadata_fields / sizeof metadata_fields[0]; i++) {
     struct json_object *v = NULL;
     json_object_object_get_ex(chart_yaml, metadata_fields[i].key, &v);
     struct json_object *f = metadata_value(v, metadata_fields[i].kind);

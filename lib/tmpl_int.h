@@ -21,8 +21,8 @@ enum tmpl__item_type {
   TI_CHAR,          /* printable ASCII grab bag: ',' and friends */
   TI_CHAR_CONSTANT, /* 'a' */
   TI_COMPLEX,
-  TI_ASSIGN,        /* = */
-  TI_DECLARE,       /* := */
+  TI_ASSIGN,  /* = */
+  TI_DECLARE, /* := */
   TI_EOF,
   TI_FIELD,
   TI_IDENTIFIER,
@@ -54,8 +54,8 @@ enum tmpl__item_type {
 
 struct tmpl__item {
   enum tmpl__item_type typ;
-  uint32_t pos;      /* byte offset in the text */
-  const char *val;   /* into the text, or the lexer's message for errors */
+  uint32_t pos;    /* byte offset in the text */
+  const char *val; /* into the text, or the lexer's message for errors */
   size_t len;
   int line;
 };
@@ -148,8 +148,8 @@ struct tmpl__tcall {
 
 struct tmpl__var {
   struct tmpl__node h;
-  const char *name;     /* "$x", NUL-terminated */
-  const char **fields;  /* the .a.b that follow */
+  const char *name;    /* "$x", NUL-terminated */
+  const char **fields; /* the .a.b that follow */
   int nfields;
 };
 

@@ -14,10 +14,18 @@ static const struct {
   const char *word;
   enum tmpl__item_type typ;
 } keywords[] = {
-    {".", TI_DOT},         {"block", TI_BLOCK},   {"break", TI_BREAK},
-    {"continue", TI_CONTINUE}, {"define", TI_DEFINE}, {"else", TI_ELSE},
-    {"end", TI_END},       {"if", TI_IF},         {"range", TI_RANGE},
-    {"nil", TI_NIL},       {"template", TI_TEMPLATE}, {"with", TI_WITH},
+    {".", TI_DOT},
+    {"block", TI_BLOCK},
+    {"break", TI_BREAK},
+    {"continue", TI_CONTINUE},
+    {"define", TI_DEFINE},
+    {"else", TI_ELSE},
+    {"end", TI_END},
+    {"if", TI_IF},
+    {"range", TI_RANGE},
+    {"nil", TI_NIL},
+    {"template", TI_TEMPLATE},
+    {"with", TI_WITH},
 };
 
 #define LEX_EOF (-1)
@@ -87,12 +95,11 @@ static void backup(struct tmpl__lexer *l)
   if (l->at_eof || l->pos == 0)
     return;
   size_t p = l->pos - 1;
-  while (p > 0 && ((unsigned char)l->input[p] & 0xc0) == 0x80 &&
-         l->pos - p < 4)
+  while (p > 0 && ((unsigned char)l->input[p] & 0xc0) == 0x80 && l->pos - p < 4)
     p--;
   uint32_t r;
-  size_t w = tmpl__utf8_decode((const unsigned char *)l->input + p,
-                               l->len - p, &r);
+  size_t w =
+      tmpl__utf8_decode((const unsigned char *)l->input + p, l->len - p, &r);
   if (p + w != l->pos) /* invalid byte: it was read alone */
     p = l->pos - 1;
   if (l->input[p] == '\n')
@@ -135,7 +142,8 @@ static void ignore(struct tmpl__lexer *l)
 }
 
 static void lex_error(struct tmpl__lexer *l, struct tmpl__item *it,
-                      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+                      const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* An error item ends the scan: later calls return EOF. */
 static void lex_error(struct tmpl__lexer *l, struct tmpl__item *it,
@@ -374,7 +382,8 @@ static void lex_identifier(struct tmpl__lexer *l, struct tmpl__item *it)
   }
   if (w[0] == '.')
     item_here(l, it, TI_FIELD);
-  else if ((n == 4 && !memcmp(w, "true", 4)) || (n == 5 && !memcmp(w, "false", 5)))
+  else if ((n == 4 && !memcmp(w, "true", 4)) ||
+           (n == 5 && !memcmp(w, "false", 5)))
     item_here(l, it, TI_BOOL);
   else
     item_here(l, it, TI_IDENTIFIER);

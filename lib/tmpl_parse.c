@@ -28,7 +28,7 @@ struct parser {
   int nvars, capvars, var_base;
   int action_line;
   int range_depth;
-  int depth; /* parentheses and control nesting */
+  int depth;                    /* parentheses and control nesting */
   struct tmpl__tree *name_tree; /* the tree being parsed */
   struct tmpl__tree **trees;    /* Go's treeSet of this parse */
   size_t ntrees, captrees;
@@ -55,8 +55,8 @@ static void errorf(struct parser *p, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  err_set(p->e, -EINVAL, "template: %s:%d: %s", p->src->name,
-          p->token[0].line, msg);
+  err_set(p->e, -EINVAL, "template: %s:%d: %s", p->src->name, p->token[0].line,
+          msg);
   fail_code(p, -EINVAL);
 }
 
@@ -157,8 +157,8 @@ static void unexpected(struct parser *p, const struct tmpl__item *tok,
   if (tok->typ == TI_ERROR) {
     char extra[ERR_MSG_MAX] = "";
     if (p->action_line != 0 && p->action_line != tok->line) {
-      int suffix = tok->len >= 7 &&
-                   memcmp(tok->val + tok->len - 7, " action", 7) == 0;
+      int suffix =
+          tok->len >= 7 && memcmp(tok->val + tok->len - 7, " action", 7) == 0;
       snprintf(extra, sizeof extra, "%s started at %s:%d",
                suffix ? "" : " in action", p->src->name, p->action_line);
     }
@@ -249,8 +249,8 @@ static struct tmpl__field *new_field(struct parser *p, uint32_t pos,
   return f;
 }
 
-static struct tmpl__var *new_var(struct parser *p, uint32_t pos,
-                                 const char *s, size_t n)
+static struct tmpl__var *new_var(struct parser *p, uint32_t pos, const char *s,
+                                 size_t n)
 {
   struct tmpl__var *v = new_node(p, sizeof *v, TN_VAR, pos);
   int count;
@@ -429,8 +429,8 @@ static struct tmpl__node *term(struct parser *p)
     return new_number(p, tok);
   case TI_LEFT_PAREN: {
     enter(p);
-    struct tmpl__pipe *pipe = pipeline(p, "parenthesized pipeline",
-                                       TI_RIGHT_PAREN);
+    struct tmpl__pipe *pipe =
+        pipeline(p, "parenthesized pipeline", TI_RIGHT_PAREN);
     p->depth--;
     return &pipe->h;
   }
@@ -498,8 +498,7 @@ static struct tmpl__node *operand(struct parser *p)
   if (node->type == TN_FIELD || node->type == TN_VAR)
     return join_fields(p, node, pos, fields, flen);
   if (node->type == TN_BOOL || node->type == TN_STRING ||
-      node->type == TN_NUMBER || node->type == TN_NIL ||
-      node->type == TN_DOT) {
+      node->type == TN_NUMBER || node->type == TN_NIL || node->type == TN_DOT) {
     struct buf s, q;
     buf_init(&s, 0);
     buf_init(&q, 0);

@@ -209,7 +209,8 @@ int tmpl_val_deep_copy(struct json_object *o, struct json_object **out)
 static int copy_container(struct json_object *o, struct json_object **out)
 {
   int is_arr = json_object_is_type(o, json_type_array);
-  struct json_object *c = is_arr ? json_object_new_array() : json_object_new_object();
+  struct json_object *c =
+      is_arr ? json_object_new_array() : json_object_new_object();
   if (!c)
     return -ENOMEM;
   int rc = 0;
@@ -341,7 +342,8 @@ int tmpl__is_print(uint32_t r)
   if (r < 0x100)
     return (r >= 0x20 && r < 0x7f) || (r >= 0xa1 && r != 0xad);
   if ((r >= 0x200b && r <= 0x200f) || (r >= 0x2028 && r <= 0x202e) ||
-      (r >= 0x2060 && r <= 0x206f) || r == 0xfeff || (r >= 0xfff9 && r <= 0xfffb))
+      (r >= 0x2060 && r <= 0x206f) || r == 0xfeff ||
+      (r >= 0xfff9 && r <= 0xfffb))
     return 0;
   if ((r >= 0xe000 && r <= 0xf8ff) || r >= 0xf0000)
     return 0;
@@ -377,13 +379,20 @@ int tmpl__quote_rune(struct buf *b, uint32_t r, size_t width, int quote,
   if (tmpl__is_print(r))
     return buf_append(b, raw, width);
   switch (r) {
-  case '\a': return buf_puts(b, "\\a");
-  case '\b': return buf_puts(b, "\\b");
-  case '\f': return buf_puts(b, "\\f");
-  case '\n': return buf_puts(b, "\\n");
-  case '\r': return buf_puts(b, "\\r");
-  case '\t': return buf_puts(b, "\\t");
-  case '\v': return buf_puts(b, "\\v");
+  case '\a':
+    return buf_puts(b, "\\a");
+  case '\b':
+    return buf_puts(b, "\\b");
+  case '\f':
+    return buf_puts(b, "\\f");
+  case '\n':
+    return buf_puts(b, "\\n");
+  case '\r':
+    return buf_puts(b, "\\r");
+  case '\t':
+    return buf_puts(b, "\\t");
+  case '\v':
+    return buf_puts(b, "\\v");
   }
   if (r < ' ' || r == 0x7f)
     return buf_printf(b, "\\x%c%c", hex[r >> 4], hex[r & 15]);
@@ -483,14 +492,30 @@ static int unquote_char(const char *s, size_t n, int quote, uint32_t *r,
   int c = u[1];
   *used = 2;
   switch (c) {
-  case 'a': *r = '\a'; return 0;
-  case 'b': *r = '\b'; return 0;
-  case 'f': *r = '\f'; return 0;
-  case 'n': *r = '\n'; return 0;
-  case 'r': *r = '\r'; return 0;
-  case 't': *r = '\t'; return 0;
-  case 'v': *r = '\v'; return 0;
-  case '\\': *r = '\\'; return 0;
+  case 'a':
+    *r = '\a';
+    return 0;
+  case 'b':
+    *r = '\b';
+    return 0;
+  case 'f':
+    *r = '\f';
+    return 0;
+  case 'n':
+    *r = '\n';
+    return 0;
+  case 'r':
+    *r = '\r';
+    return 0;
+  case 't':
+    *r = '\t';
+    return 0;
+  case 'v':
+    *r = '\v';
+    return 0;
+  case '\\':
+    *r = '\\';
+    return 0;
   case '\'':
   case '"':
     if (c != quote)

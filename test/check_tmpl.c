@@ -77,12 +77,14 @@ END_TEST
 START_TEST(literals)
 {
   RENDERS("{{ 0x1F }} {{ 0o17 }} {{ 017 }} {{ 0b101 }} {{ 1_000 }}", NULL,
-     "31 15 15 5 1000");
+          "31 15 15 5 1000");
   RENDERS("{{ 1.5 }} {{ 1e6 }} {{ 0x1p-2 }} {{ -2.50 }}", NULL,
-     "1.5 1e+06 0.25 -2.5");
+          "1.5 1e+06 0.25 -2.5");
   RENDERS("{{ 'a' }} {{ '\\n' }} {{ '\\x41' }} {{ '\\u00e9' }}", NULL,
-     "97 10 65 233");
-  RENDERS("{{ \"a\\tb\\u00e9\\x41\\101\" }}", NULL, "a\tb\xc3\xa9" "AA");
+          "97 10 65 233");
+  RENDERS("{{ \"a\\tb\\u00e9\\x41\\101\" }}", NULL,
+          "a\tb\xc3\xa9"
+          "AA");
   RENDERS("{{ `raw\\n` }}", NULL, "raw\\n");
   RENDERS("{{ true }} {{ false }}", NULL, "true false");
   RENDERS("{{ print nil }}", NULL, "<nil>");
@@ -92,31 +94,36 @@ END_TEST
 START_TEST(fields_and_missing_keys)
 {
   const char *v = "a:\n  b: 1\n  s: x\nn: null\nl: [1, 2]\n";
-  RENDERS("{{ .a.b }} {{ .a.s }} {{ .missing }} {{ .n }}", v, "1 x <no value> <no value>");
-  RENDERS("{{ (.missing).x }}|{{ ((.a).nope).deeper }}", v, "<no value>|<no value>");
+  RENDERS("{{ .a.b }} {{ .a.s }} {{ .missing }} {{ .n }}", v,
+          "1 x <no value> <no value>");
+  RENDERS("{{ (.missing).x }}|{{ ((.a).nope).deeper }}", v,
+          "<no value>|<no value>");
   RENDER_FAILS("{{ .missing.x }}", v,
-        "template: t:1:11: executing \"t\" at <.missing.x>: nil pointer "
-        "evaluating interface {}.x");
-  RENDER_FAILS("{{ .a.s.x }}", v,
-        "template: t:1:5: executing \"t\" at <.a.s.x>: can't evaluate field x "
-        "in type interface {}");
-  RENDER_FAILS("{{ .l.x }}", v,
-        "template: t:1:5: executing \"t\" at <.l.x>: can't evaluate field x in "
-        "type interface {}");
+               "template: t:1:11: executing \"t\" at <.missing.x>: nil pointer "
+               "evaluating interface {}.x");
+  RENDER_FAILS(
+      "{{ .a.s.x }}", v,
+      "template: t:1:5: executing \"t\" at <.a.s.x>: can't evaluate field x "
+      "in type interface {}");
+  RENDER_FAILS(
+      "{{ .l.x }}", v,
+      "template: t:1:5: executing \"t\" at <.l.x>: can't evaluate field x in "
+      "type interface {}");
 }
 END_TEST
 
 START_TEST(variables_and_scope)
 {
   RENDERS("{{ $x := 1 }}{{ $x }}{{ $x = 2 }}{{ $x }}", NULL, "12");
-  RENDERS("{{ $x := 1 }}{{ if true }}{{ $x = 3 }}{{ $y := 4 }}{{ end }}{{ $x }}",
-     NULL, "3");
+  RENDERS(
+      "{{ $x := 1 }}{{ if true }}{{ $x = 3 }}{{ $y := 4 }}{{ end }}{{ $x }}",
+      NULL, "3");
   RENDER_FAILS("{{ if true }}{{ $y := 4 }}{{ end }}{{ $y }}", NULL,
-        "template: t:1: undefined variable \"$y\"");
+               "template: t:1: undefined variable \"$y\"");
   RENDERS("{{ range $i, $e := .l }}{{ $i }}={{ $e }};{{ end }}", "l: [a, b]",
-     "0=a;1=b;");
+          "0=a;1=b;");
   RENDERS("{{ range $k, $v := . }}{{ $k }}={{ $v }};{{ end }}", "b: 2\na: 1",
-     "a=1;b=2;");
+          "a=1;b=2;");
   RENDERS("{{ range $e := .l }}{{ $e }}{{ end }}", "l: [x, z]", "xz");
   RENDERS("{{ $ }}", "a: 1", "map[a:1]");
 }
@@ -130,26 +137,31 @@ START_TEST(control_structures)
   RENDER_FAILS("{{ if .a }}x{{ else with .b }}y{{ end }}", NULL,
                "template: t:1: unexpected <with> in input");
   RENDERS("{{ range .l }}{{ . }}{{ else }}empty{{ end }}", "l: []", "empty");
-  RENDERS("{{ range .l }}{{ if eq . 2.0 }}{{ continue }}{{ end }}{{ if eq . 4.0 }}"
-     "{{ break }}{{ end }}{{ . }}{{ end }}",
-     "l: [1, 2, 3, 4, 5]", "13");
+  RENDERS(
+      "{{ range .l }}{{ if eq . 2.0 }}{{ continue }}{{ end }}{{ if eq . 4.0 }}"
+      "{{ break }}{{ end }}{{ . }}{{ end }}",
+      "l: [1, 2, 3, 4, 5]", "13");
   RENDER_FAILS("{{ range 3 }}{{ . }}{{ end }}", NULL,
                "template: t:1:9: executing \"t\" at <3>: range can't "
                "iterate over 3");
-  RENDER_FAILS("{{ range .a }}{{ end }}", "a: 3",
-        "template: t:1:9: executing \"t\" at <.a>: range can't iterate over 3");
+  RENDER_FAILS(
+      "{{ range .a }}{{ end }}", "a: 3",
+      "template: t:1:9: executing \"t\" at <.a>: range can't iterate over 3");
 }
 END_TEST
 
 START_TEST(define_template_block)
 {
-  RENDERS("{{ define \"x\" }}[{{ . }}]{{ end }}{{ template \"x\" 1 }}", NULL, "[1]");
-  RENDERS("{{ block \"b\" . }}default {{ . }}{{ end }}", "a: 1", "default map[a:1]");
+  RENDERS("{{ define \"x\" }}[{{ . }}]{{ end }}{{ template \"x\" 1 }}", NULL,
+          "[1]");
+  RENDERS("{{ block \"b\" . }}default {{ . }}{{ end }}", "a: 1",
+          "default map[a:1]");
   RENDER_FAILS("{{ template \"nope\" }}", NULL,
-        "template: t:1:12: executing \"t\" at <{{template \"nope\"}}>: "
-        "template \"nope\" not defined");
-  RENDER_FAILS("{{ define \"x\" }}a{{ end }}{{ define \"x\" }}b{{ end }}", NULL,
-        "template: t:1: template: multiple definition of template \"x\"");
+               "template: t:1:12: executing \"t\" at <{{template \"nope\"}}>: "
+               "template \"nope\" not defined");
+  RENDER_FAILS(
+      "{{ define \"x\" }}a{{ end }}{{ define \"x\" }}b{{ end }}", NULL,
+      "template: t:1: template: multiple definition of template \"x\"");
 }
 END_TEST
 
@@ -177,24 +189,26 @@ END_TEST
 START_TEST(comparisons)
 {
   RENDERS("{{ eq 1 1 }} {{ eq \"a\" \"b\" \"a\" }} {{ ne 1 2 }} {{ lt 1 2 }} "
-     "{{ le 2 2 }} {{ gt \"b\" \"a\" }} {{ ge 1.5 2.5 }}",
-     NULL, "true true true true true true false");
+          "{{ le 2 2 }} {{ gt \"b\" \"a\" }} {{ ge 1.5 2.5 }}",
+          NULL, "true true true true true true false");
   RENDERS("{{ eq .missing \"x\" }} {{ eq .missing .other }}", "a: 1",
-     "false true");
-  RENDER_FAILS("{{ eq .a 1 }}", "a: 1",
-        "template: t:1:3: executing \"t\" at <eq .a 1>: error calling eq: "
-        "incompatible types for comparison");
-  RENDER_FAILS("{{ lt 1 \"a\" }}", NULL,
-        "template: t:1:3: executing \"t\" at <lt 1 \"a\">: error calling lt: "
-        "incompatible types for comparison");
+          "false true");
+  RENDER_FAILS(
+      "{{ eq .a 1 }}", "a: 1",
+      "template: t:1:3: executing \"t\" at <eq .a 1>: error calling eq: "
+      "incompatible types for comparison");
+  RENDER_FAILS(
+      "{{ lt 1 \"a\" }}", NULL,
+      "template: t:1:3: executing \"t\" at <lt 1 \"a\">: error calling lt: "
+      "incompatible types for comparison");
 }
 END_TEST
 
 START_TEST(and_or_not)
 {
   RENDERS("{{ and 1 0 2 }} {{ and 1 2 }} {{ or 0 \"\" }} {{ or 0 \"x\" 3 }} "
-     "{{ not 0 }} {{ not .a }}",
-     "a: [1]", "0 2  x true false");
+          "{{ not 0 }} {{ not .a }}",
+          "a: [1]", "0 2  x true false");
   RENDERS("{{ or .missing \"d\" }}", NULL, "d");
   /* short circuit: the failing call is never made */
   RENDERS("{{ or 1 (index nil 1) }}", NULL, "1");
@@ -206,16 +220,18 @@ START_TEST(builtins_len_index_slice)
   const char *v = "l: [a, b, c]\nm: {k: v}\ns: hello\n";
   RENDERS("{{ len .l }} {{ len .m }} {{ len .s }}", v, "3 1 5");
   RENDERS("{{ index .l 1 }} {{ index .m \"k\" }} {{ index .m \"x\" }} "
-     "{{ index .s 1 }}",
-     v, "b v <no value> 101");
+          "{{ index .s 1 }}",
+          v, "b v <no value> 101");
   RENDERS("{{ slice .l 1 }} {{ slice .s 1 3 }} {{ slice .l }}", v,
-     "[b c] el [a b c]");
-  RENDER_FAILS("{{ index .l 5 }}", v,
-        "template: t:1:3: executing \"t\" at <index .l 5>: error calling "
-        "index: index out of range: 5");
-  RENDER_FAILS("{{ len 3 }}", NULL,
-        "template: t:1:3: executing \"t\" at <len 3>: error calling len: len "
-        "of type int");
+          "[b c] el [a b c]");
+  RENDER_FAILS(
+      "{{ index .l 5 }}", v,
+      "template: t:1:3: executing \"t\" at <index .l 5>: error calling "
+      "index: index out of range: 5");
+  RENDER_FAILS(
+      "{{ len 3 }}", NULL,
+      "template: t:1:3: executing \"t\" at <len 3>: error calling len: len "
+      "of type int");
 }
 END_TEST
 
@@ -223,25 +239,28 @@ START_TEST(printing)
 {
   const char *v = "f: 1000000\ng: 0.00001\nm: {b: [1, x], a: null}\n";
   RENDERS("{{ .f }} {{ .g }} {{ .m }}", v, "1e+06 1e-05 map[a:<nil> b:[1 x]]");
-  RENDERS("{{ printf \"%5.2f|%-4d|%04d|%x|%X|%o|%b|%q|%v|%T\" 3.14159 7 -7 255 "
-     "255 8 5 \"a\\\"b\" .m .f }}",
-     v, " 3.14|7   |-007|ff|FF|10|101|\"a\\\"b\"|map[a:<nil> b:[1 x]]|float64");
+  RENDERS(
+      "{{ printf \"%5.2f|%-4d|%04d|%x|%X|%o|%b|%q|%v|%T\" 3.14159 7 -7 255 "
+      "255 8 5 \"a\\\"b\" .m .f }}",
+      v,
+      " 3.14|7   |-007|ff|FF|10|101|\"a\\\"b\"|map[a:<nil> b:[1 x]]|float64");
   RENDERS("{{ printf \"%d %s\" \"x\" 1 }}", NULL, "%!d(string=x) %!s(int=1)");
   RENDERS("{{ printf \"%d\" }} {{ printf \"%d\" 1 2 }}", NULL,
-     "%!d(MISSING) 1%!(EXTRA int=2)");
+          "%!d(MISSING) 1%!(EXTRA int=2)");
   RENDERS("{{ print 1 2 \"a\" \"b\" 3 }}", NULL, "1 2ab3");
   RENDERS("{{ println 1 \"a\" }}", NULL, "1 a\n");
   RENDERS("{{ printf \"%c %U %#U %t %e %g %8.3s|\" 65 65 233 true 1234.5678 "
-     "0.000012 \"abcdef\" }}",
-     NULL, "A U+0041 U+00E9 'é' true 1.234568e+03 1.2e-05      abc|");
+          "0.000012 \"abcdef\" }}",
+          NULL, "A U+0041 U+00E9 'é' true 1.234568e+03 1.2e-05      abc|");
 }
 END_TEST
 
 START_TEST(escapers)
 {
   RENDERS("{{ html \"<a href='x'>&\\\"\" }}", NULL,
-     "&lt;a href=&#39;x&#39;&gt;&amp;&#34;");
-  RENDERS("{{ js \"a'b\\\"c<>=\\n\" }}", NULL, "a\\'b\\\"c\\u003C\\u003E\\u003D\\u000A");
+          "&lt;a href=&#39;x&#39;&gt;&amp;&#34;");
+  RENDERS("{{ js \"a'b\\\"c<>=\\n\" }}", NULL,
+          "a\\'b\\\"c\\u003C\\u003E\\u003D\\u000A");
   RENDERS("{{ urlquery \"a b&c=d/é\" }}", NULL, "a+b%26c%3Dd%2F%C3%A9");
   RENDERS("{{ html .missing }}", NULL, "&lt;no value&gt;");
 }
@@ -249,20 +268,24 @@ END_TEST
 
 START_TEST(argument_types)
 {
-  RENDER_FAILS("{{ printf 1 }}", NULL,
-        "template: t:1:10: executing \"t\" at <1>: expected string; found 1");
-  RENDER_FAILS("{{ .a | printf }}", "a: 1",
-        "template: t:1:8: executing \"t\" at <printf>: wrong type for value; "
-        "expected string; got float64");
-  RENDER_FAILS("{{ printf .missing }}", "a: 1",
-        "template: t:1:10: executing \"t\" at <.missing>: wrong type for "
-        "value; expected string; got interface {}");
+  RENDER_FAILS(
+      "{{ printf 1 }}", NULL,
+      "template: t:1:10: executing \"t\" at <1>: expected string; found 1");
+  RENDER_FAILS(
+      "{{ .a | printf }}", "a: 1",
+      "template: t:1:8: executing \"t\" at <printf>: wrong type for value; "
+      "expected string; got float64");
+  RENDER_FAILS(
+      "{{ printf .missing }}", "a: 1",
+      "template: t:1:10: executing \"t\" at <.missing>: wrong type for "
+      "value; expected string; got interface {}");
   RENDER_FAILS("{{ .missing | printf }}", "a: 1",
-        "template: t:1:14: executing \"t\" at <printf>: invalid value; "
-        "expected string");
-  RENDER_FAILS("{{ 1 2 }}", NULL,
-        "template: t:1:3: executing \"t\" at <1>: can't give argument to "
-        "non-function 1");
+               "template: t:1:14: executing \"t\" at <printf>: invalid value; "
+               "expected string");
+  RENDER_FAILS(
+      "{{ 1 2 }}", NULL,
+      "template: t:1:3: executing \"t\" at <1>: can't give argument to "
+      "non-function 1");
 }
 END_TEST
 
@@ -270,21 +293,23 @@ START_TEST(parse_errors)
 {
   RENDER_FAILS("{{ if }}", NULL, "template: t:1: missing value for if");
   RENDER_FAILS("{{ end }}", NULL, "template: t:1: unexpected {{end}}");
-  RENDER_FAILS("{{ nope }}", NULL, "template: t:1: function \"nope\" not defined");
+  RENDER_FAILS("{{ nope }}", NULL,
+               "template: t:1: function \"nope\" not defined");
   RENDER_FAILS("{{ .a", NULL, "template: t:1: unclosed action");
-  RENDER_FAILS("{{ \"abc }}", NULL, "template: t:1: unterminated quoted string");
+  RENDER_FAILS("{{ \"abc }}", NULL,
+               "template: t:1: unterminated quoted string");
   RENDER_FAILS("{{ 1a }}", NULL, "template: t:1: bad number syntax: \"1a\"");
   RENDER_FAILS("{{ if true }}x", NULL, "template: t:1: unexpected EOF");
-  RENDER_FAILS("{{ break }}", NULL, "template: t:1: {{break}} outside {{range}}");
+  RENDER_FAILS("{{ break }}", NULL,
+               "template: t:1: {{break}} outside {{range}}");
   RENDER_FAILS("{{ $x }}", NULL, "template: t:1: undefined variable \"$x\"");
   RENDER_FAILS("{{ (1 }}", NULL, "template: t:1: unclosed left paren");
   RENDER_FAILS("{{ 1) }}", NULL, "template: t:1: unexpected right paren");
   RENDER_FAILS("a\n{{ \"x\" | 3 }}", NULL,
-        "template: t:2: non executable command in pipeline stage 2");
+               "template: t:2: non executable command in pipeline stage 2");
   RENDER_FAILS("{{/* x */ y }}", NULL,
-        "template: t:1: comment ends before closing delimiter");
-  RENDER_FAILS("{{ @ }}", NULL,
-        "template: t:1: unexpected \"@\" in command");
+               "template: t:1: comment ends before closing delimiter");
+  RENDER_FAILS("{{ @ }}", NULL, "template: t:1: unexpected \"@\" in command");
   RENDER_FAILS("{{ .a@ }}", NULL, "template: t:1: bad character U+0040 '@'");
 }
 END_TEST

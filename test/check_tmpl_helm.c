@@ -61,7 +61,8 @@ static void fixture_parse(const char *text, struct fixture *f)
     size_t len = eol ? (size_t)(eol - p) + 1 : strlen(p);
     if (strncmp(p, "=== ", 4) == 0) {
       if (target)
-        *target = dup_range(body, (size_t)(p - body) ? (size_t)(p - body) - 1 : 0);
+        *target =
+            dup_range(body, (size_t)(p - body) ? (size_t)(p - body) - 1 : 0);
       char kind[16] = "", name[128] = "";
       sscanf(p + 4, "%15s %127s", kind, name);
       if (strcmp(kind, "values") == 0) {
@@ -117,30 +118,62 @@ static char *chart_dir(const struct fixture *f)
 
 /* Helm 3.17.2's default capabilities for `helm template`. */
 static const char *const api_versions[] = {
-    "v1", "admissionregistration.k8s.io/v1",
+    "v1",
+    "admissionregistration.k8s.io/v1",
     "admissionregistration.k8s.io/v1alpha1",
-    "admissionregistration.k8s.io/v1beta1", "internal.apiserver.k8s.io/v1alpha1",
-    "apps/v1", "apps/v1beta1", "apps/v1beta2", "authentication.k8s.io/v1",
-    "authentication.k8s.io/v1alpha1", "authentication.k8s.io/v1beta1",
-    "authorization.k8s.io/v1", "authorization.k8s.io/v1beta1", "autoscaling/v1",
-    "autoscaling/v2", "autoscaling/v2beta1", "autoscaling/v2beta2", "batch/v1",
-    "batch/v1beta1", "certificates.k8s.io/v1", "certificates.k8s.io/v1beta1",
-    "certificates.k8s.io/v1alpha1", "coordination.k8s.io/v1alpha2",
-    "coordination.k8s.io/v1beta1", "coordination.k8s.io/v1",
-    "discovery.k8s.io/v1", "discovery.k8s.io/v1beta1", "events.k8s.io/v1",
-    "events.k8s.io/v1beta1", "extensions/v1beta1",
-    "flowcontrol.apiserver.k8s.io/v1", "flowcontrol.apiserver.k8s.io/v1beta1",
+    "admissionregistration.k8s.io/v1beta1",
+    "internal.apiserver.k8s.io/v1alpha1",
+    "apps/v1",
+    "apps/v1beta1",
+    "apps/v1beta2",
+    "authentication.k8s.io/v1",
+    "authentication.k8s.io/v1alpha1",
+    "authentication.k8s.io/v1beta1",
+    "authorization.k8s.io/v1",
+    "authorization.k8s.io/v1beta1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "autoscaling/v2beta1",
+    "autoscaling/v2beta2",
+    "batch/v1",
+    "batch/v1beta1",
+    "certificates.k8s.io/v1",
+    "certificates.k8s.io/v1beta1",
+    "certificates.k8s.io/v1alpha1",
+    "coordination.k8s.io/v1alpha2",
+    "coordination.k8s.io/v1beta1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "discovery.k8s.io/v1beta1",
+    "events.k8s.io/v1",
+    "events.k8s.io/v1beta1",
+    "extensions/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1beta1",
     "flowcontrol.apiserver.k8s.io/v1beta2",
-    "flowcontrol.apiserver.k8s.io/v1beta3", "networking.k8s.io/v1",
-    "networking.k8s.io/v1alpha1", "networking.k8s.io/v1beta1", "node.k8s.io/v1",
-    "node.k8s.io/v1alpha1", "node.k8s.io/v1beta1", "policy/v1",
-    "policy/v1beta1", "rbac.authorization.k8s.io/v1",
-    "rbac.authorization.k8s.io/v1beta1", "rbac.authorization.k8s.io/v1alpha1",
-    "resource.k8s.io/v1beta1", "resource.k8s.io/v1alpha3",
-    "scheduling.k8s.io/v1alpha1", "scheduling.k8s.io/v1beta1",
-    "scheduling.k8s.io/v1", "storage.k8s.io/v1beta1", "storage.k8s.io/v1",
-    "storage.k8s.io/v1alpha1", "storagemigration.k8s.io/v1alpha1",
-    "apiextensions.k8s.io/v1beta1", "apiextensions.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1beta3",
+    "networking.k8s.io/v1",
+    "networking.k8s.io/v1alpha1",
+    "networking.k8s.io/v1beta1",
+    "node.k8s.io/v1",
+    "node.k8s.io/v1alpha1",
+    "node.k8s.io/v1beta1",
+    "policy/v1",
+    "policy/v1beta1",
+    "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1beta1",
+    "rbac.authorization.k8s.io/v1alpha1",
+    "resource.k8s.io/v1beta1",
+    "resource.k8s.io/v1alpha3",
+    "scheduling.k8s.io/v1alpha1",
+    "scheduling.k8s.io/v1beta1",
+    "scheduling.k8s.io/v1",
+    "storage.k8s.io/v1beta1",
+    "storage.k8s.io/v1",
+    "storage.k8s.io/v1alpha1",
+    "storagemigration.k8s.io/v1alpha1",
+    "apiextensions.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1",
 };
 
 static struct run_result helm_template(const char *dir)
@@ -162,7 +195,8 @@ static struct json_object *render_data(const struct fixture *f,
   struct kyaml_opts o = {.name = "values.yaml", .numbers = KYAML_NUMBERS_FLOAT};
   struct json_object *vals = NULL;
   struct err e;
-  ck_assert_msg(kyaml_parse(values_yaml, strlen(values_yaml), &o, &vals, &e) == 0,
+  ck_assert_msg(kyaml_parse(values_yaml, strlen(values_yaml), &o, &vals, &e) ==
+                    0,
                 "%s", e.msg);
   if (!vals)
     vals = json_object_new_object();
@@ -183,11 +217,13 @@ static struct json_object *render_data(const struct fixture *f,
   tmpl_val_set_type(t, &tmpl_type_values);
   json_object_object_add(top, "Template", t);
   struct tmpl_helm_caps caps = {
-      .kube_version = "v1.32.0", .api_versions = api_versions,
+      .kube_version = "v1.32.0",
+      .api_versions = api_versions,
       .napi_versions = sizeof api_versions / sizeof api_versions[0],
       .helm_version = "v3.17.2",
       .git_commit = "cc0bbbd6d6276b83880042c1ecb34087e84d41eb",
-      .git_tree_state = "clean", .go_version = "go1.23.7"};
+      .git_tree_state = "clean",
+      .go_version = "go1.23.7"};
   json_object_object_add(top, "Capabilities", tmpl_helm_capabilities(&caps));
   struct json_object *files = tmpl_helm_files();
   for (int i = 0; i < f->nfiles; i++)
@@ -274,7 +310,8 @@ static int check_renders(const struct fixture *f, const char *file)
     char rel[64];
     snprintf(rel, sizeof rel, "c/templates/_c%03d.tpl", i);
     free(test_write_file(dir, rel, f->cases[i].text));
-    buf_printf(&all, "c%03d: {{ include \"%s\" . | b64enc | quote }}\n", i, rel);
+    buf_printf(&all, "c%03d: {{ include \"%s\" . | b64enc | quote }}\n", i,
+               rel);
     snprintf(namebuf[n], sizeof namebuf[n], "%s", rel);
     names[n] = namebuf[n];
     n++;
