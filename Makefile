@@ -12,8 +12,9 @@ WERROR ?= -Werror
 CC ?= cc
 
 PKGS := libuv libcurl json-c yaml-0.1 libpcre2-8
-VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
-COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# The release this tree builds; images are tagged with it.
+VERSION := 0.1.0
+COMMIT := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wvla $(WERROR)
 CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g $(WARN)
@@ -39,11 +40,12 @@ UNIT_SRC := $(filter-out test/check_unit.c,$(wildcard test/check_*.c))
 E2E_SRC := $(filter-out test/e2e/check_e2e.c,$(wildcard test/e2e/check_*.c))
 SUPPORT_SRC := $(wildcard test/support/*.c)
 
-# Files under lib/data/ are compiled in: lib/data/x-y.yaml becomes
-# `const unsigned char iop_data_x_y[]` and `iop_data_x_y_len` (see
-# lib/data.h).
-DATA_SRC := $(wildcard lib/data/*)
-DATA_OBJ := $(patsubst lib/data/%,$(BUILD)/data/%.o,$(DATA_SRC))
+# Data compiled into the binary: lib/data/*, the CRD and deploy/'s
+# manifests. A file a/b-c.yaml becomes `const unsigned char
+# iop_data_a_b_c_yaml[]` and `iop_data_a_b_c_yaml_len` (see lib/data.h).
+DATA_SRC := $(wildcard lib/data/*) crds/istiooperator.yaml \
+            $(filter-out deploy/kustomization.yaml,$(wildcard deploy/*.yaml))
+DATA_OBJ := $(DATA_SRC:%=$(BUILD)/embed/%.o)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(DATA_OBJ)
 CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
@@ -74,20 +76,20 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(BUILD)/cmd/iop/cmd_version.o: CFLAGS += -DIOP_VERSION='"$(VERSION)"' \
-                                           -DIOP_COMMIT='"$(COMMIT)"'
+$(BUILD)/lib/version.o: CFLAGS += -DIOP_VERSION='"$(VERSION)"' \
+                                   -DIOP_COMMIT='"$(COMMIT)"'
 
-$(BUILD)/data/%.c: lib/data/%
+$(BUILD)/embed/%.c: %
 	@mkdir -p $(dir $@)
-	@sym=iop_data_$$(basename $< | tr -c 'a-zA-Z0-9\n' '_'); \
+	@sym=iop_data_$$(echo '$<' | sed 's|^lib/data/||' | tr -c 'a-zA-Z0-9\n' '_'); \
 	{ echo "const unsigned char $$sym[] = {"; \
 	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
 	  echo "0x00};"; \
 	  echo "const unsigned long $${sym}_len = sizeof $$sym - 1;"; } > $@
 
-.SECONDARY: $(DATA_SRC:lib/data/%=$(BUILD)/data/%.c)
+.SECONDARY: $(DATA_SRC:%=$(BUILD)/embed/%.c)
 
-$(BUILD)/data/%.o: $(BUILD)/data/%.c
+$(BUILD)/embed/%.o: $(BUILD)/embed/%.c
 	$(CC) -c $< -o $@
 
 $(LIBIOP): $(LIB_OBJ)

@@ -14,6 +14,7 @@ struct cmd {
 int cmd_version(int argc, char **argv);
 int cmd_yaml(int argc, char **argv);
 int cmd_kube(int argc, char **argv);
+int cmd_operator(int argc, char **argv);
 int cmd_template(int argc, char **argv);
 
 /* Reads a whole file ("-" is stdin) with a size ceiling; prints a one-line

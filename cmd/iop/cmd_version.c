@@ -1,16 +1,11 @@
 /* iop version */
 #include "cmd.h"
 
+#include "version.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-
-#ifndef IOP_VERSION
-#define IOP_VERSION "0.0.0-dev"
-#endif
-#ifndef IOP_COMMIT
-#define IOP_COMMIT "unknown"
-#endif
 
 int cmd_version(int argc, char **argv)
 {
@@ -30,8 +25,8 @@ int cmd_version(int argc, char **argv)
     }
   }
   if (short_form)
-    printf("%s\n", IOP_VERSION);
+    printf("%s\n", iop_version());
   else
-    printf("iop version %s (commit %s)\n", IOP_VERSION, IOP_COMMIT);
+    printf("iop version %s (commit %s)\n", iop_version(), iop_commit());
   return 0;
 }
