@@ -7,6 +7,7 @@
 #include "kube.h"
 #include "testcp.h"
 #include "testkube.h"
+#include "testkube_proxy.h"
 #include "testutil.h"
 
 #include <check.h>
@@ -701,6 +702,65 @@ START_TEST(crd_status_subresource)
 }
 END_TEST
 
+/* ---- retries on a lost connection ---- */
+
+static void on_done_count(struct kube_result *res, void *data)
+{
+  int *rc = data;
+  *rc = res->rc ? res->rc : 1;
+}
+
+static int answered(void *data) { return *(int *)data != 0; }
+
+START_TEST(lost_connections_are_retried_for_reads_only)
+{
+  struct testkube t;
+  testkube_open(&t, NULL);
+  testkube_namespace(&t, "retry");
+  struct testkube_proxy *p = testkube_proxy_start(test_env("IOP_TEST_SERVER"));
+  struct kube_client *c = testkube_client_via(&t, testkube_proxy_url(p));
+  /* Warm discovery up, so what follows is one request each. */
+  struct kube_ref r = cm_ref(&t, "later");
+  int got = 0;
+  ck_assert_int_eq(kube_get(c, &r, on_done_count, &got), 0);
+  ck_assert(testkube_run_until(&t, answered, &got, 60 * 1000));
+  ck_assert_int_eq(got, -ENOENT);
+  testkube_proxy_cut(p);
+  /* A GET comes back once the connection does... */
+  got = 0;
+  ck_assert_int_eq(kube_get(c, &r, on_done_count, &got), 0);
+  int accepted = testkube_proxy_accepted(p);
+  while (testkube_proxy_accepted(p) < accepted + 2)
+    testkube_run_for(&t, 100); /* two refused attempts */
+  json_object_put(testkube_configmap(&t, "later", "k", "v"));
+  testkube_proxy_resume(p);
+  ck_assert(testkube_run_until(&t, answered, &got, 60 * 1000));
+  ck_assert_int_eq(got, 1);
+  struct kube_stats st;
+  kube_client_stats(c, &st);
+  ck_assert_int_ge(st.retries, 2);
+  /* ...a POST is not sent twice: the first failure is the answer. */
+  testkube_proxy_cut(p);
+  struct json_object *cm = testkube_json(
+      "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{"
+      "\"name\":\"once\",\"namespace\":\"%s\"}}",
+      t.ns);
+  got = 0;
+  accepted = testkube_proxy_accepted(p);
+  ck_assert_int_eq(kube_create(c, cm, on_done_count, &got), 0);
+  ck_assert(testkube_run_until(&t, answered, &got, 60 * 1000));
+  ck_assert_msg(got < 0 && got != -EEXIST, "got %d", got); /* transport */
+  ck_assert_int_eq(testkube_proxy_accepted(p), accepted + 1);
+  struct kube_stats after;
+  kube_client_stats(c, &after);
+  ck_assert_int_eq(after.retries, st.retries);
+  json_object_put(cm);
+  kube_client_close(c);
+  testkube_close(&t);
+  testkube_proxy_stop(p);
+}
+END_TEST
+
 /* ---- discovery ---- */
 
 struct resolved {
@@ -797,6 +857,7 @@ Suite *kube_suite(void)
   tcase_add_test(verbs, conflicts_reach_the_caller);
   tcase_add_test(verbs, delete_with_preconditions);
   tcase_add_test(verbs, discovery_by_kind_and_name);
+  tcase_add_test(verbs, lost_connections_are_retried_for_reads_only);
   suite_add_tcase(s, verbs);
   TCase *crd = tcase_create("crd");
   tcase_set_timeout(crd, 300);
