@@ -403,10 +403,12 @@ static int labels_field(const struct iop_component *c, struct json_object *m,
   struct json_object *v = jobj_get(m, "label");
   if (v && !jobj_is_obj(v))
     return field_type_error(c, "label", "map[string]string", e);
-  json_object_object_foreach(v, k, lv) {
-    (void)k;
-    if (lv && !jobj_is_str(lv))
-      return field_type_error(c, "label", "map[string]string", e);
+  if (v) {
+    json_object_object_foreach(v, k, lv) {
+      (void)k;
+      if (lv && !jobj_is_str(lv))
+        return field_type_error(c, "label", "map[string]string", e);
+    }
   }
   /* A missing label map becomes {}, so charts can index it. */
   *out = v ? jobj_dup(v) : json_object_new_object();

@@ -15,6 +15,12 @@ int cmd_version(int argc, char **argv);
 int cmd_yaml(int argc, char **argv);
 int cmd_kube(int argc, char **argv);
 int cmd_operator(int argc, char **argv);
+int cmd_manifest(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+
+/* Where an Istio release's manifests/ is when none is given:
+ * $IOP_MANIFESTS, else the directory baked into the image. */
+const char *cmd_default_manifests(void);
 int cmd_template(int argc, char **argv);
 
 /* Reads a whole file ("-" is stdin) with a size ceiling; prints a one-line

@@ -10,6 +10,8 @@ static const struct cmd commands[] = {
     {"version", cmd_version, "Print the version of iop"},
     {"yaml", cmd_yaml, "Read YAML or JSON and print it as kubectl and istioctl do"},
     {"kube", cmd_kube, "Get, list, apply, delete and watch Kubernetes objects"},
+    {"manifest", cmd_manifest, "Generate the objects an IstioOperator installs (manifest generate)"},
+    {"profile", cmd_profile, "List, dump and compare Istio's configuration profiles"},
     {"operator", cmd_operator, "Install, remove or print the iop operator (init, remove, dump)"},
     {"template", cmd_template, "Render a Helm chart as `helm template` does"},
 };

@@ -1,0 +1,335 @@
+/* iop profile list | dump | diff: Istio's configuration profiles, as
+ * istioctl profile showed them. */
+#include "cmd.h"
+
+#include "buf.h"
+#include "iop.h"
+#include "jobj.h"
+#include "kjson.h"
+#include "vmap.h"
+#include "yamlout.h"
+
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_INPUTS 64
+
+struct prof_cli {
+  const char *manifests;
+  const char *files[MAX_INPUTS];
+  int nfiles;
+  const char *sets[MAX_INPUTS + 2];
+  int nsets;
+  const char *config_path;
+  const char *output; /* yaml, json, flags */
+  char alias[4200];
+  char profile[512];
+};
+
+static int usage(FILE *out, int code)
+{
+  fprintf(out,
+          "Istio's configuration profiles.\n\n"
+          "Usage:\n"
+          "  iop profile list [-d MANIFESTS]\n"
+          "  iop profile dump [PROFILE] [-f FILE]... [--set P=V]... "
+          "[--config-path PATH] [-o yaml|json|flags]\n"
+          "  iop profile diff PROFILE_A PROFILE_B [-d MANIFESTS]\n\n"
+          "The manifests directory (-d) defaults to $IOP_MANIFESTS or %s.\n",
+          cmd_default_manifests());
+  return code;
+}
+
+static int parse(struct prof_cli *p, int argc, char **argv)
+{
+  static const struct option opts[] = {
+      {"manifests", required_argument, NULL, 'd'},
+      {"charts", required_argument, NULL, 'd'},
+      {"filename", required_argument, NULL, 'f'},
+      {"set", required_argument, NULL, 's'},
+      {"config-path", required_argument, NULL, 'p'},
+      {"output", required_argument, NULL, 'o'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  int ch;
+  optind = 1;
+  p->output = "yaml";
+  while ((ch = getopt_long(argc, argv, "d:f:s:p:o:h", opts, NULL)) != -1) {
+    switch (ch) {
+    case 'd': p->manifests = optarg; break;
+    case 'f':
+      if (p->nfiles < MAX_INPUTS)
+        p->files[p->nfiles++] = optarg;
+      break;
+    case 's':
+      if (p->nsets < MAX_INPUTS)
+        p->sets[p->nsets++] = optarg;
+      break;
+    case 'p': p->config_path = optarg; break;
+    case 'o':
+      if (strcmp(optarg, "yaml") && strcmp(optarg, "json") &&
+          strcmp(optarg, "flags")) {
+        fprintf(stderr, "Error: unknown output format: %s\n", optarg);
+        return 1;
+      }
+      p->output = optarg;
+      break;
+    case 'h': return usage(stdout, 0) - 1;
+    default: return usage(stderr, 1);
+    }
+  }
+  return 0;
+}
+
+static const char *manifests_dir(const struct prof_cli *p)
+{
+  return p->manifests ? p->manifests : cmd_default_manifests();
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int do_list(struct prof_cli *p)
+{
+  char path[4200];
+  snprintf(path, sizeof path, "%s/profiles", manifests_dir(p));
+  DIR *d = opendir(path);
+  if (!d) {
+    fprintf(stderr, "Error: cannot read %s: no such directory\n", path);
+    return 1;
+  }
+  char *names[512];
+  int n = 0;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL && n < 512) {
+    size_t len = strlen(de->d_name);
+    if (len > 5 && strcmp(de->d_name + len - 5, ".yaml") == 0)
+      names[n++] = strndup(de->d_name, len - 5);
+  }
+  closedir(d);
+  qsort(names, (size_t)n, sizeof *names, cmp_names);
+  printf(n ? "Istio configuration profiles:\n" : "No profiles available.\n");
+  for (int i = 0; i < n; i++) {
+    printf("    %s\n", names[i]);
+    free(names[i]);
+  }
+  return 0;
+}
+
+/* The merged configuration for a profile (and -f, --set). */
+static int merged_for(struct prof_cli *p, const char *profile,
+                      struct json_object **out)
+{
+  int nsets = p->nsets;
+  const char *sets[MAX_INPUTS + 2];
+  memcpy(sets, p->sets, sizeof p->sets);
+  if (p->manifests) {
+    snprintf(p->alias, sizeof p->alias, "installPackagePath=%s", p->manifests);
+    sets[nsets++] = p->alias;
+  }
+  if (profile) {
+    snprintf(p->profile, sizeof p->profile, "profile=%s", profile);
+    sets[nsets++] = p->profile;
+  }
+  struct iop_inputs in = {.files = p->files, .nfiles = p->nfiles,
+                          .sets = sets, .nsets = nsets,
+                          .default_manifests = cmd_default_manifests()};
+  char *dir = NULL;
+  struct err e;
+  int rc = iop_merge_inputs(&in, out, &dir, &e);
+  free(dir);
+  if (rc)
+    fprintf(stderr, "Error: %s\n", e.msg);
+  return rc ? 1 : 0;
+}
+
+/* The spec under an IstioOperator header, or the subtree at config-path. */
+static struct json_object *dump_tree(struct prof_cli *p, struct json_object *m)
+{
+  struct json_object *spec = jobj_get(m, "spec");
+  if (p->config_path) {
+    int found;
+    struct json_object *sub = vmap_get_path(spec, p->config_path, &found);
+    return found ? jobj_dup(sub) : NULL;
+  }
+  struct json_object *o = json_object_new_object();
+  jobj_set_str(o, "apiVersion", "install.istio.io/v1alpha1");
+  jobj_set_str(o, "kind", "IstioOperator");
+  jobj_set(o, "spec", jobj_dup(spec));
+  return o;
+}
+
+static void flags_of(struct json_object *v, struct buf *path, struct buf *out)
+{
+  if (jobj_is_obj(v)) {
+    json_object_object_foreach(v, k, x) {
+      size_t len = path->len;
+      buf_printf(path, "%s%s", len ? "." : "", k);
+      flags_of(x, path, out);
+      path->len = len;
+      path->data[len] = '\0';
+    }
+    return;
+  }
+  struct buf val;
+  struct err e;
+  buf_init(&val, 0);
+  if (jobj_is_str(v))
+    buf_puts(&val, json_object_get_string(v));
+  else
+    kjson_write(&val, v, KJSON_NO_HTML_ESCAPE, &e);
+  buf_printf(out, "--set %s=%s\n", path->data ? path->data : "",
+             val.data ? val.data : "");
+  buf_free(&val);
+}
+
+static int render(struct prof_cli *p, struct json_object *t, struct buf *out)
+{
+  struct err e;
+  if (strcmp(p->output, "json") == 0) {
+    int rc = kjson_write(out, t, KJSON_INDENT, &e);
+    buf_putc(out, '\n');
+    return rc;
+  }
+  if (strcmp(p->output, "flags") == 0) {
+    struct buf path;
+    buf_init(&path, 0);
+    flags_of(t, &path, out);
+    buf_free(&path);
+    return 0;
+  }
+  return yamlout_write(out, t, &e);
+}
+
+static int dump_profile(struct prof_cli *p, const char *profile,
+                        struct buf *out)
+{
+  struct json_object *m;
+  if (merged_for(p, profile, &m))
+    return 1;
+  struct json_object *t = dump_tree(p, m);
+  int rc = 0;
+  if (!t) {
+    fprintf(stderr, "Error: config path %s not found\n", p->config_path);
+    rc = 1;
+  } else if (render(p, t, out) != 0) {
+    fprintf(stderr, "Error: cannot print the profile\n");
+    rc = 1;
+  }
+  json_object_put(t);
+  json_object_put(m);
+  return rc;
+}
+
+static int do_dump(struct prof_cli *p, const char *profile)
+{
+  if (profile && p->nfiles) {
+    fprintf(stderr, "Error: cannot specify both profile name and filename "
+            "flag\n");
+    return 1;
+  }
+  struct buf out;
+  buf_init(&out, 0);
+  int rc = dump_profile(p, profile, &out);
+  if (!rc)
+    fwrite(out.data ? out.data : "", 1, out.len, stdout);
+  buf_free(&out);
+  return rc;
+}
+
+/* ---- a line diff (longest common subsequence) ---- */
+
+static char **split_lines(char *text, size_t *n)
+{
+  size_t cap = 16;
+  char **l = malloc(cap * sizeof *l);
+  *n = 0;
+  for (char *save = NULL, *s = strtok_r(text, "\n", &save); s;
+       s = strtok_r(NULL, "\n", &save)) {
+    if (*n == cap)
+      l = realloc(l, (cap *= 2) * sizeof *l);
+    l[(*n)++] = s;
+  }
+  return l;
+}
+
+static int print_diff(char *a, char *b)
+{
+  size_t na, nb;
+  char **la = split_lines(a, &na), **lb = split_lines(b, &nb);
+  size_t *t = calloc((na + 1) * (nb + 1), sizeof *t);
+  for (size_t i = na; i-- > 0;)
+    for (size_t j = nb; j-- > 0;)
+      t[i * (nb + 1) + j] = strcmp(la[i], lb[j]) == 0
+                                ? t[(i + 1) * (nb + 1) + j + 1] + 1
+                                : (t[(i + 1) * (nb + 1) + j] > t[i * (nb + 1) + j + 1]
+                                       ? t[(i + 1) * (nb + 1) + j]
+                                       : t[i * (nb + 1) + j + 1]);
+  int differ = 0;
+  size_t i = 0, j = 0;
+  struct buf out;
+  buf_init(&out, 0);
+  while (i < na || j < nb) {
+    if (i < na && j < nb && strcmp(la[i], lb[j]) == 0) {
+      buf_printf(&out, " %s\n", la[i++]);
+      j++;
+    } else if (j < nb && (i == na || t[i * (nb + 1) + j + 1] >= t[(i + 1) * (nb + 1) + j])) {
+      buf_printf(&out, "+%s\n", lb[j++]);
+      differ = 1;
+    } else {
+      buf_printf(&out, "-%s\n", la[i++]);
+      differ = 1;
+    }
+  }
+  if (differ)
+    printf("The difference between profiles:\n%s", out.data);
+  else
+    printf("Profiles are identical\n");
+  buf_free(&out);
+  free(t);
+  free(la);
+  free(lb);
+  return 0;
+}
+
+static int do_diff(struct prof_cli *p, const char *a, const char *b)
+{
+  struct buf da, db;
+  buf_init(&da, 0);
+  buf_init(&db, 0);
+  int rc = dump_profile(p, a, &da);
+  if (rc)
+    fprintf(stderr, "Error: could not read \"%s\"\n", a);
+  else if ((rc = dump_profile(p, b, &db)) != 0)
+    fprintf(stderr, "Error: could not read \"%s\"\n", b);
+  if (!rc)
+    print_diff(da.data ? da.data : "", db.data ? db.data : "");
+  buf_free(&da);
+  buf_free(&db);
+  return rc;
+}
+
+int cmd_profile(int argc, char **argv)
+{
+  if (argc < 2)
+    return usage(stderr, 1);
+  const char *sub = argv[1];
+  struct prof_cli p = {0};
+  int rc = parse(&p, argc - 1, argv + 1);
+  if (rc)
+    return rc < 0 ? 0 : rc;
+  int nargs = argc - 1 - optind;
+  char **args = argv + 1 + optind;
+  if (strcmp(sub, "list") == 0 && nargs == 0)
+    return do_list(&p);
+  if (strcmp(sub, "dump") == 0 && nargs <= 1)
+    return do_dump(&p, nargs ? args[0] : NULL);
+  if (strcmp(sub, "diff") == 0 && nargs == 2)
+    return do_diff(&p, args[0], args[1]);
+  return usage(stderr, 1);
+}
