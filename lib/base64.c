@@ -80,7 +80,8 @@ char *base64_encode(const void *in, size_t n)
     out[k++] = alphabet[v & 63];
   }
   if (i < n) {
-    unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0);
+    unsigned v =
+        (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0);
     out[k++] = alphabet[v >> 18];
     out[k++] = alphabet[(v >> 12) & 63];
     out[k++] = i + 1 < n ? alphabet[(v >> 6) & 63] : '=';

@@ -38,9 +38,9 @@ struct gv {
 
 struct discovery {
   struct kube_client *c;
-  struct gv *gvs;            /* in priority order */
-  int all_state;             /* 0 not loaded, 1 loading, 2 loaded */
-  int all_pending;           /* outstanding fetches while loading */
+  struct gv *gvs;  /* in priority order */
+  int all_state;   /* 0 not loaded, 1 loading, 2 loaded */
+  int all_pending; /* outstanding fetches while loading */
   struct waiter *all_waiters;
   /* Why loading every group failed, when a fetch did: a name we cannot
    * find is then reported as that failure (a 401, say), not as a missing
@@ -58,7 +58,10 @@ int discovery_new(struct kube_client *c, struct discovery **out)
   return 0;
 }
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s)
+{
+  return s ? strdup(s) : NULL;
+}
 
 static void waiter_free(struct waiter *w)
 {
@@ -187,13 +190,15 @@ static int name_matches(struct json_object *r, const char *want)
   const char *kind = jobj_str(r, "kind");
   if (!name || strchr(name, '/'))
     return 0;
-  if (strcasecmp(name, want) == 0 || (singular && strcasecmp(singular, want) == 0) ||
+  if (strcasecmp(name, want) == 0 ||
+      (singular && strcasecmp(singular, want) == 0) ||
       (kind && strcasecmp(kind, want) == 0))
     return 1;
   struct json_object *shorts = jobj_arr(r, "shortNames");
   size_t n = shorts ? json_object_array_length(shorts) : 0;
   for (size_t i = 0; i < n; i++) {
-    const char *s = json_object_get_string(json_object_array_get_idx(shorts, i));
+    const char *s =
+        json_object_get_string(json_object_array_get_idx(shorts, i));
     if (s && strcasecmp(s, want) == 0)
       return 1;
   }
@@ -206,8 +211,8 @@ static int lookup_name(struct discovery *d, const char *spec,
 {
   char name[256], rest[256] = "";
   const char *dot = strchr(spec, '.');
-  snprintf(name, sizeof name, "%.*s", dot ? (int)(dot - spec) : (int)strlen(spec),
-           spec);
+  snprintf(name, sizeof name, "%.*s",
+           dot ? (int)(dot - spec) : (int)strlen(spec), spec);
   if (dot)
     snprintf(rest, sizeof rest, "%s", dot + 1);
   for (struct gv *g = d->gvs; g; g = g->next) {
@@ -254,8 +259,8 @@ static int fetch_gv(struct discovery *d, struct gv *g)
     snprintf(path, sizeof path, "/apis/%s/%s", g->group, g->version);
   else
     snprintf(path, sizeof path, "/api/%s", g->version);
-  struct kube_call *call = kube__call_new(d->c, "discovery", "GET",
-                                          strdup(path));
+  struct kube_call *call =
+      kube__call_new(d->c, "discovery", "GET", strdup(path));
   if (!call)
     return -ENOMEM;
   call->on_done = on_gv_fetched;
@@ -267,8 +272,8 @@ static int fetch_gv(struct discovery *d, struct gv *g)
 
 static void no_match(const struct kube_ref *r, struct kube_result *res)
 {
-  failure(res, -ENOENT, "no matches for kind \"%s\" in version \"%s\"",
-          r->kind, r->api_version);
+  failure(res, -ENOENT, "no matches for kind \"%s\" in version \"%s\"", r->kind,
+          r->api_version);
 }
 
 /* Answers everyone waiting for g: the mapping, "no matches", or the

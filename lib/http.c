@@ -23,15 +23,15 @@
 _Static_assert(HTTP_ERROR_MAX >= CURL_ERROR_SIZE, "error buffer too small");
 
 #define container_of(ptr, type, member)                                        \
-  ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+  ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 struct http_loop {
   uv_loop_t *loop;
   uv_timer_t timer;
   uv_idle_t kick;
   CURLM *multi;
-  struct http_request *queued;  /* to add, in order */
-  struct http_request *active;  /* in the multi handle */
+  struct http_request *queued; /* to add, in order */
+  struct http_request *active; /* in the multi handle */
   int closing;
   int open_handles;
 };

@@ -48,24 +48,24 @@ struct http_request {
   const char *method;
   const char *url;
   const char *const *headers; /* NULL-terminated "Name: value" lines */
-  const char *payload; /* the request body */
+  const char *payload;        /* the request body */
   size_t payload_len;
   const struct http_conn_opts *conn;
-  long timeout_ms;  /* whole request; 0 for none */
-  size_t max_body;  /* ceiling on the accumulated body; 0: 64 MiB */
+  long timeout_ms;      /* whole request; 0 for none */
+  size_t max_body;      /* ceiling on the accumulated body; 0: 64 MiB */
   http_data_cb on_data; /* streams the body instead of accumulating it;
                            return nonzero to abort the transfer */
   http_done_cb on_done;
   void *data;
 
   /* Results, valid in on_done. */
-  long status;       /* HTTP status, 0 when no response arrived */
-  int error;         /* 0, or a negative errno-style code (see below) */
+  long status; /* HTTP status, 0 when no response arrived */
+  int error;   /* 0, or a negative errno-style code (see below) */
   char error_msg[HTTP_ERROR_MAX];
-  struct buf body;   /* the response body unless on_data took it */
+  struct buf body;      /* the response body unless on_data took it */
   char retry_after[32]; /* Retry-After header, "" when absent */
   char content_type[128];
-  int partial;       /* the connection ended before the body did */
+  int partial; /* the connection ended before the body did */
 
   /* Private. */
   struct http_loop *hl;

@@ -78,7 +78,8 @@ static void on_list(struct json_object *items, void *data)
   }
   /* Collect first: the cache must not change while we walk it. */
   struct json_object *gone = json_object_new_array();
-  json_object_object_foreach(inf->cache, k, v) {
+  json_object_object_foreach(inf->cache, k, v)
+  {
     (void)v;
     if (!json_object_object_get_ex(seen, k, NULL))
       json_object_array_add(gone, json_object_new_string(k));
@@ -95,8 +96,7 @@ static void on_list(struct json_object *items, void *data)
   }
 }
 
-static void on_event(enum watch_event type, struct json_object *obj,
-                     void *data)
+static void on_event(enum watch_event type, struct json_object *obj, void *data)
 {
   struct informer *inf = data;
   char key[600];
@@ -128,7 +128,8 @@ static void on_resync(uv_timer_t *t)
     return;
   /* Hold every object: a callback may lead to changes of the cache. */
   struct json_object *all = json_object_new_array();
-  json_object_object_foreach(inf->cache, k, v) {
+  json_object_object_foreach(inf->cache, k, v)
+  {
     (void)k;
     json_object_array_add(all, json_object_get(v));
   }
@@ -154,12 +155,16 @@ int informer_start(struct kube_client *c, const struct informer_opts *o,
     return -ENOMEM;
   inf->o = *o;
   inf->cache = json_object_new_object();
-  struct watch_opts wo = {.api_version = o->api_version, .kind = o->kind,
-                          .resource = o->resource, .namespace = o->namespace,
+  struct watch_opts wo = {.api_version = o->api_version,
+                          .kind = o->kind,
+                          .resource = o->resource,
+                          .namespace = o->namespace,
                           .label_selector = o->label_selector,
                           .field_selector = o->field_selector,
-                          .timeout_s = o->timeout_s, .on_list = on_list,
-                          .on_event = on_event, .on_error = on_error,
+                          .timeout_s = o->timeout_s,
+                          .on_list = on_list,
+                          .on_event = on_event,
+                          .on_error = on_error,
                           .data = inf};
   /* The strings of o are copied by watch_start; ours are not used after. */
   inf->o.api_version = inf->o.kind = inf->o.resource = NULL;
@@ -187,7 +192,10 @@ void informer_stop(struct informer *inf)
   uv_close((uv_handle_t *)&inf->resync, on_resync_closed);
 }
 
-int informer_synced(struct informer *inf) { return inf->synced; }
+int informer_synced(struct informer *inf)
+{
+  return inf->synced;
+}
 
 struct json_object *informer_get(struct informer *inf, const char *ns,
                                  const char *name)
@@ -209,7 +217,8 @@ void informer_foreach(struct informer *inf,
                       void (*fn)(struct json_object *obj, void *data),
                       void *data)
 {
-  json_object_object_foreach(inf->cache, k, v) {
+  json_object_object_foreach(inf->cache, k, v)
+  {
     (void)k;
     fn(v, data);
   }

@@ -18,11 +18,11 @@ struct informer_opts {
   const char *api_version;
   const char *kind;
   const char *resource;
-  const char *namespace;      /* NULL or "": all namespaces */
+  const char *namespace; /* NULL or "": all namespaces */
   const char *label_selector;
   const char *field_selector;
-  uint64_t resync_ms;         /* 0: no resync */
-  int timeout_s;              /* per watch request, 0: 5 to 10 minutes */
+  uint64_t resync_ms; /* 0: no resync */
+  int timeout_s;      /* per watch request, 0: 5 to 10 minutes */
   /* Objects are borrowed; take a reference to keep one. */
   void (*on_add)(struct json_object *obj, void *data);
   void (*on_update)(struct json_object *old, struct json_object *obj,

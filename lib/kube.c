@@ -29,7 +29,7 @@
 #define MAX_RETRY_AFTER_S 60
 
 #define container_of(ptr, type, member)                                        \
-  ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+  ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 static void send_call(struct kube_call *call);
 static void finish_call(struct kube_call *call, struct kube_result *res);
@@ -49,35 +49,58 @@ void kube__result_error(struct kube_result *res, int rc, const char *fmt, ...)
 static const char *status_text(long code)
 {
   switch (code) {
-  case 400: return "BadRequest";
-  case 401: return "Unauthorized";
-  case 403: return "Forbidden";
-  case 404: return "NotFound";
-  case 405: return "MethodNotAllowed";
-  case 409: return "Conflict";
-  case 410: return "Gone";
-  case 413: return "RequestEntityTooLarge";
-  case 415: return "UnsupportedMediaType";
-  case 422: return "Invalid";
-  case 429: return "TooManyRequests";
-  case 500: return "InternalError";
-  case 503: return "ServiceUnavailable";
-  case 504: return "Timeout";
-  default: return "Error";
+  case 400:
+    return "BadRequest";
+  case 401:
+    return "Unauthorized";
+  case 403:
+    return "Forbidden";
+  case 404:
+    return "NotFound";
+  case 405:
+    return "MethodNotAllowed";
+  case 409:
+    return "Conflict";
+  case 410:
+    return "Gone";
+  case 413:
+    return "RequestEntityTooLarge";
+  case 415:
+    return "UnsupportedMediaType";
+  case 422:
+    return "Invalid";
+  case 429:
+    return "TooManyRequests";
+  case 500:
+    return "InternalError";
+  case 503:
+    return "ServiceUnavailable";
+  case 504:
+    return "Timeout";
+  default:
+    return "Error";
   }
 }
 
 static int rc_for_status(long code)
 {
   switch (code) {
-  case 401: return -EACCES;
-  case 403: return -EPERM;
-  case 404: return -ENOENT;
-  case 409: return -EEXIST;
-  case 410: return -ESTALE;
-  case 422: return -EINVAL;
-  case 429: return -EBUSY;
-  default: return code >= 500 ? -EIO : -EINVAL;
+  case 401:
+    return -EACCES;
+  case 403:
+    return -EPERM;
+  case 404:
+    return -ENOENT;
+  case 409:
+    return -EEXIST;
+  case 410:
+    return -ESTALE;
+  case 422:
+    return -EINVAL;
+  case 429:
+    return -EBUSY;
+  default:
+    return code >= 500 ? -EIO : -EINVAL;
   }
 }
 
@@ -87,9 +110,8 @@ static void excerpt(char *out, size_t n, const char *body, size_t len)
 {
   size_t k = 0;
   for (size_t i = 0; i < len && k + 1 < n && k < 160; i++)
-    out[k++] = (body[i] == '\n' || body[i] == '\r' || body[i] == '\t')
-                   ? ' '
-                   : body[i];
+    out[k++] =
+        (body[i] == '\n' || body[i] == '\r' || body[i] == '\t') ? ' ' : body[i];
   out[k] = '\0';
 }
 
@@ -128,7 +150,10 @@ void kube__result_from_response(struct kube_result *res, long status,
 
 /* ---- the delay queue: rate limit and backoff ---- */
 
-static uint64_t now_ms(struct kube_client *c) { return uv_now(c->loop); }
+static uint64_t now_ms(struct kube_client *c)
+{
+  return uv_now(c->loop);
+}
 
 static void arm_timer(struct kube_client *c);
 
@@ -336,9 +361,9 @@ static int64_t retry_delay(struct kube_call *call)
 static void transport_error(struct kube_call *call, struct kube_result *res)
 {
   const struct http_request *req = &call->req;
-  kube__result_error(res, req->error, "%s %s%s: %s", call->method,
-                     call->c->cfg.server, call->path,
-                     req->error_msg[0] ? req->error_msg : strerror(-req->error));
+  kube__result_error(
+      res, req->error, "%s %s%s: %s", call->method, call->c->cfg.server,
+      call->path, req->error_msg[0] ? req->error_msg : strerror(-req->error));
 }
 
 static void parse_success(struct kube_call *call, struct kube_result *res)
@@ -386,8 +411,8 @@ static void on_http_done(struct http_request *req)
     transport_error(call, &res);
   else if (req->status >= 400) {
     memset(&res, 0, sizeof res);
-    kube__result_from_response(&res, req->status, req->body.data,
-                               req->body.len, req->content_type);
+    kube__result_from_response(&res, req->status, req->body.data, req->body.len,
+                               req->content_type);
   } else
     parse_success(call, &res);
   finish_call(call, &res);
@@ -503,8 +528,8 @@ char *kube__escape(const char *s)
   return out;
 }
 
-char *kube__path(const struct kube_mapping *m, const char *ns,
-                 const char *name, const char *sub)
+char *kube__path(const struct kube_mapping *m, const char *ns, const char *name,
+                 const char *sub)
 {
   struct buf b;
   buf_init(&b, 0);
@@ -531,8 +556,8 @@ char *kube__path(const struct kube_mapping *m, const char *ns,
 /* ---- the client ---- */
 
 /* "host:port" or "[v6]:port" or "host" from a server URL. */
-static void split_server(const char *server, char *host, size_t hn,
-                         char *port, size_t pn)
+static void split_server(const char *server, char *host, size_t hn, char *port,
+                         size_t pn)
 {
   const char *hp = strstr(server, "://");
   hp = hp ? hp + 3 : server;
@@ -649,8 +674,8 @@ int kube_client_new(uv_loop_t *loop, struct kube_config *cfg,
 
 static void on_timer_closed(uv_handle_t *h)
 {
-  struct kube_client *c = container_of((uv_timer_t *)h, struct kube_client,
-                                       timer);
+  struct kube_client *c =
+      container_of((uv_timer_t *)h, struct kube_client, timer);
   kubeconfig_free(&c->cfg);
   free(c->url_base);
   free(c->connect_to);
@@ -708,9 +733,15 @@ const char *kube_client_namespace(struct kube_client *c)
   return c->cfg.namespace ? c->cfg.namespace : "default";
 }
 
-const char *kube_client_server(struct kube_client *c) { return c->cfg.server; }
+const char *kube_client_server(struct kube_client *c)
+{
+  return c->cfg.server;
+}
 
-uv_loop_t *kube_client_loop(struct kube_client *c) { return c->loop; }
+uv_loop_t *kube_client_loop(struct kube_client *c)
+{
+  return c->loop;
+}
 
 void kube_client_stats(struct kube_client *c, struct kube_stats *out)
 {
@@ -726,7 +757,10 @@ void kube_client_observe(struct kube_client *c, kube_request_observer fn,
 
 /* ---- synchronous use ---- */
 
-void kube_sync_init(struct kube_sync *s) { memset(s, 0, sizeof *s); }
+void kube_sync_init(struct kube_sync *s)
+{
+  memset(s, 0, sizeof *s);
+}
 
 void kube_sync_cb(struct kube_result *res, void *data)
 {
@@ -743,7 +777,8 @@ int kube_sync_wait(struct kube_client *c, struct kube_sync *s)
     /* Nothing left on the loop and still no answer: it would never come
      * (the call was refused before it was queued, say). */
     if (uv_run(c->loop, UV_RUN_ONCE) == 0 && !s->done) {
-      kube__result_error(&s->res, -EDEADLK, "the loop ran dry before the "
+      kube__result_error(&s->res, -EDEADLK,
+                         "the loop ran dry before the "
                          "call completed");
       s->done = 1;
     }

@@ -23,28 +23,28 @@
 struct kube_client;
 
 struct kube_client_opts {
-  double qps;            /* client-side rate limit; 0: 50 */
-  int burst;             /* 0: 100 */
-  long timeout_ms;       /* per request; 0: 30 s */
-  int max_retries;       /* 0: 6; -1 for none */
-  size_t max_body;       /* ceiling on a response body; 0: 64 MiB */
+  double qps;             /* client-side rate limit; 0: 50 */
+  int burst;              /* 0: 100 */
+  long timeout_ms;        /* per request; 0: 30 s */
+  int max_retries;        /* 0: 6; -1 for none */
+  size_t max_body;        /* ceiling on a response body; 0: 64 MiB */
   const char *user_agent; /* NULL: "iop/<version>" */
 };
 
 /* What the server said when it refused (metav1.Status). */
 struct kube_status {
-  int code;              /* HTTP status */
-  char reason[64];       /* NotFound, AlreadyExists, Conflict, Forbidden... */
+  int code;        /* HTTP status */
+  char reason[64]; /* NotFound, AlreadyExists, Conflict, Forbidden... */
   char message[1024];
 };
 
 struct kube_result {
-  int rc;                      /* 0, or negative errno */
-  long http_status;            /* 0 when no response arrived */
-  struct json_object *object;  /* the response object; freed after the
-                                  callback unless it takes a reference */
-  struct kube_status status;   /* filled for API errors */
-  struct err err;              /* one printable line */
+  int rc;                     /* 0, or negative errno */
+  long http_status;           /* 0 when no response arrived */
+  struct json_object *object; /* the response object; freed after the
+                                 callback unless it takes a reference */
+  struct kube_status status;  /* filled for API errors */
+  struct err err;             /* one printable line */
 };
 
 typedef void (*kube_cb)(struct kube_result *res, void *data);
@@ -55,9 +55,9 @@ typedef void (*kube_cb)(struct kube_result *res, void *data);
 struct kube_ref {
   const char *api_version;
   const char *kind;
-  const char *resource;   /* instead of api_version+kind */
-  const char *namespace;  /* NULL: the client's default for namespaced
-                             objects; "" lists across namespaces */
+  const char *resource;  /* instead of api_version+kind */
+  const char *namespace; /* NULL: the client's default for namespaced
+                            objects; "" lists across namespaces */
   const char *name;
   const char *subresource; /* "status", "scale"... */
 };
@@ -94,7 +94,7 @@ int kube_get(struct kube_client *c, const struct kube_ref *r, kube_cb cb,
 struct kube_list_opts {
   const char *label_selector;
   const char *field_selector;
-  long limit;               /* page size; 0: no limit */
+  long limit; /* page size; 0: no limit */
   const char *continue_token;
   const char *resource_version;
 };
@@ -115,22 +115,26 @@ struct kube_apply_opts {
   const char *field_manager; /* required */
   int force;
   int dry_run;
-  const char *subresource;   /* "status" to apply status */
+  const char *subresource; /* "status" to apply status */
 };
 /* Server-side apply of obj (application/apply-patch+yaml). */
 int kube_apply(struct kube_client *c, struct json_object *obj,
                const struct kube_apply_opts *o, kube_cb cb, void *data);
 
-enum kube_patch_type { KUBE_PATCH_MERGE, KUBE_PATCH_JSON, KUBE_PATCH_STRATEGIC };
+enum kube_patch_type {
+  KUBE_PATCH_MERGE,
+  KUBE_PATCH_JSON,
+  KUBE_PATCH_STRATEGIC
+};
 int kube_patch(struct kube_client *c, const struct kube_ref *r,
                enum kube_patch_type type, struct json_object *patch,
                const char *field_manager, kube_cb cb, void *data);
 
 struct kube_delete_opts {
-  const char *propagation;   /* Foreground, Background, Orphan */
-  const char *uid;           /* precondition */
+  const char *propagation;      /* Foreground, Background, Orphan */
+  const char *uid;              /* precondition */
   const char *resource_version; /* precondition */
-  long grace_seconds;        /* -1: the server's default */
+  long grace_seconds;           /* -1: the server's default */
   int dry_run;
 };
 int kube_delete(struct kube_client *c, const struct kube_ref *r,
@@ -138,9 +142,8 @@ int kube_delete(struct kube_client *c, const struct kube_ref *r,
 
 /* A core/v1 Event about `about` (type Normal or Warning). */
 int kube_create_event(struct kube_client *c, struct json_object *about,
-                      const char *type, const char *reason,
-                      const char *message, const char *component, kube_cb cb,
-                      void *data);
+                      const char *type, const char *reason, const char *message,
+                      const char *component, kube_cb cb, void *data);
 
 /* The server's /version (gitVersion, major, minor). */
 int kube_server_version(struct kube_client *c, kube_cb cb, void *data);
@@ -159,9 +162,9 @@ int kube_resolve(struct kube_client *c, const struct kube_ref *r,
 /* Counters for metrics and tests. */
 struct kube_stats {
   uint64_t requests;
-  uint64_t writes;           /* POST, PUT, PATCH, DELETE */
+  uint64_t writes; /* POST, PUT, PATCH, DELETE */
   uint64_t retries;
-  uint64_t by_code[6];       /* 0 (no response), 1xx..5xx */
+  uint64_t by_code[6]; /* 0 (no response), 1xx..5xx */
 };
 void kube_client_stats(struct kube_client *c, struct kube_stats *out);
 typedef void (*kube_request_observer)(const char *verb, long status,

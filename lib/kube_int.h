@@ -23,14 +23,14 @@ struct kube_watcher {
 /* One HTTP exchange with the API server, with its retries. */
 struct kube_call {
   struct kube_client *c;
-  const char *verb;         /* for metrics: get, list, create, apply... */
+  const char *verb; /* for metrics: get, list, create, apply... */
   char method[8];
-  char *path;               /* path and query, owned */
-  char *payload;            /* owned */
+  char *path;    /* path and query, owned */
+  char *payload; /* owned */
   size_t payload_len;
   const char *content_type;
   int idempotent;
-  int stream;               /* a watch: no timeout, body through on_data */
+  int stream; /* a watch: no timeout, body through on_data */
   long timeout_ms;
   int (*on_data)(struct kube_call *call, const char *p, size_t n);
   void (*on_done)(struct kube_call *call, struct kube_result *res);
@@ -39,15 +39,15 @@ struct kube_call {
   /* Private to kube.c. */
   int attempts;
   int auth_retried;
-  int auth_fresh;           /* credentials were just fetched for it */
-  uint64_t due;             /* loop time at which to send */
-  struct kube_call *next, *prev;   /* all calls of the client */
-  struct kube_call *qnext;  /* the delay queue, or auth waiters */
+  int auth_fresh;                /* credentials were just fetched for it */
+  uint64_t due;                  /* loop time at which to send */
+  struct kube_call *next, *prev; /* all calls of the client */
+  struct kube_call *qnext;       /* the delay queue, or auth waiters */
   int queued;
   int in_flight;
   int cancelled;
   char *auth_header;
-  char *url;                /* kept until the request is done */
+  char *url; /* kept until the request is done */
   const char *headers[6];
   struct http_request req;
 };
@@ -58,16 +58,16 @@ struct kube_client {
   struct kube_config cfg;
   struct http_conn_opts conn;
   char *user_agent;
-  char *url_base;           /* scheme://host:port as requests address it */
+  char *url_base; /* scheme://host:port as requests address it */
   char *connect_to;
   struct kube_client_opts opts;
   struct kubeauth *auth;
   struct discovery *disc;
-  struct kube_call *calls;  /* every live call */
+  struct kube_call *calls; /* every live call */
   struct kube_watcher *watchers;
   struct kube_call *delayed; /* sorted by due */
   uv_timer_t timer;
-  double tokens;            /* rate limiter */
+  double tokens; /* rate limiter */
   uint64_t tokens_at;
   struct kube_stats stats;
   kube_request_observer observer;
@@ -94,8 +94,8 @@ void kube__result_from_response(struct kube_result *res, long status,
 
 /* Percent-encodes s for a query value or a path segment. */
 char *kube__escape(const char *s);
-char *kube__path(const struct kube_mapping *m, const char *ns,
-                 const char *name, const char *sub);
+char *kube__path(const struct kube_mapping *m, const char *ns, const char *name,
+                 const char *sub);
 
 /* Credentials (kubeauth.c). */
 int kubeauth_new(struct kube_client *c, struct kubeauth **out, struct err *e);

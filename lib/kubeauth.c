@@ -40,15 +40,15 @@ struct kubeauth {
   int file_stale;
   /* exec plugin */
   char *exec_token;
-  time_t exec_expiry;   /* 0: no expiry */
+  time_t exec_expiry; /* 0: no expiry */
   int exec_valid;
-  int running;          /* the handles below are in use (or closing) */
-  int child_alive;      /* spawned and not yet exited: may be killed */
+  int running;     /* the handles below are in use (or closing) */
+  int child_alive; /* spawned and not yet exited: may be killed */
   uv_process_t proc;
   uv_pipe_t out;
   int open_handles;
   int exit_status;
-  int spawn_error;      /* uv_spawn's error, reported once both close */
+  int spawn_error; /* uv_spawn's error, reported once both close */
   struct buf output;
   struct kube_call *waiting;
   struct retired *retired; /* certificates that requests may still use */
@@ -136,8 +136,8 @@ static int file_token(struct kubeauth *a, const char *path, struct err *e)
     return err_set(e, -errno, "token file %s: %s", path, strerror(errno));
   if (!a->file_stale && a->file_token &&
       st.st_mtim.tv_sec == a->file_mtime.tv_sec &&
-      st.st_mtim.tv_nsec == a->file_mtime.tv_nsec &&
-      st.st_ino == a->file_ino && st.st_size == a->file_size)
+      st.st_mtim.tv_nsec == a->file_mtime.tv_nsec && st.st_ino == a->file_ino &&
+      st.st_size == a->file_size)
     return 0;
   FILE *f = fopen(path, "rb");
   if (!f)
@@ -235,8 +235,8 @@ static time_t parse_time(const char *s)
   memset(&tm, 0, sizeof tm);
   int off_h = 0, off_m = 0;
   char sign = 0;
-  if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-             &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+  if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+             &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
     return 0;
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
@@ -281,16 +281,18 @@ static int read_credential(struct kubeauth *a, struct err *e)
   int rc = 0;
   if (!kind || strcmp(kind, "ExecCredential") != 0 || !api ||
       strcmp(api, x->api_version) != 0 || !st) {
-    rc = err_set(e, -EINVAL, "exec plugin %s: output is not an "
-                 "ExecCredential of %s with a status", x->command,
-                 x->api_version);
+    rc = err_set(e, -EINVAL,
+                 "exec plugin %s: output is not an "
+                 "ExecCredential of %s with a status",
+                 x->command, x->api_version);
   } else {
     const char *token = jobj_str(st, "token");
     const char *cert = jobj_str(st, "clientCertificateData");
     const char *key = jobj_str(st, "clientKeyData");
     const char *exp = jobj_str(st, "expirationTimestamp");
     if (!(token && *token) && !(cert && key)) {
-      rc = err_set(e, -EINVAL, "exec plugin %s: status has neither a token "
+      rc = err_set(e, -EINVAL,
+                   "exec plugin %s: status has neither a token "
                    "nor clientCertificateData and clientKeyData",
                    x->command);
     } else {
@@ -426,14 +428,16 @@ static int start_plugin(struct kubeauth *a, struct err *e)
     return err_set(e, -ENOMEM, "exec plugin %s: cannot make a pipe",
                    x->command);
   a->out.data = a;
-  uv_stdio_container_t stdio[3] = {
-      {.flags = UV_IGNORE},
-      {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE,
-       .data.stream = (uv_stream_t *)&a->out},
-      {.flags = UV_INHERIT_FD, .data.fd = 2}};
+  uv_stdio_container_t stdio[3] = {{.flags = UV_IGNORE},
+                                   {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE,
+                                    .data.stream = (uv_stream_t *)&a->out},
+                                   {.flags = UV_INHERIT_FD, .data.fd = 2}};
   char **args = plugin_args(x), **env = plugin_env(x);
-  uv_process_options_t po = {.exit_cb = on_exit_cb, .file = x->command,
-                             .args = args, .env = env, .stdio_count = 3,
+  uv_process_options_t po = {.exit_cb = on_exit_cb,
+                             .file = x->command,
+                             .args = args,
+                             .env = env,
+                             .stdio_count = 3,
                              .stdio = stdio};
   a->proc.data = a;
   /* uv_spawn initialises the process handle even when it fails: it must be

@@ -42,7 +42,10 @@ static const char *env(const struct kube_config_opts *o, const char *name)
   return o && o->getenv ? o->getenv(name) : getenv(name);
 }
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s)
+{
+  return s ? strdup(s) : NULL;
+}
 
 static char *dir_of(const char *path)
 {
@@ -108,7 +111,10 @@ static int load_file(struct merged *m, const char *path, struct err *e)
   return 0;
 }
 
-static int exists(const char *path) { return access(path, F_OK) == 0; }
+static int exists(const char *path)
+{
+  return access(path, F_OK) == 0;
+}
 
 /* The files kubectl would read, in order; none when it would go in-cluster.
  */
@@ -196,7 +202,8 @@ static int apply_cluster(struct kube_config *c, const struct entry *en,
   size_t n = strlen(c->server);
   while (n > 0 && c->server[n - 1] == '/')
     c->server[--n] = '\0';
-  c->ca_file = resolve_path(en->file, jobj_str(en->val, "certificate-authority"));
+  c->ca_file =
+      resolve_path(en->file, jobj_str(en->val, "certificate-authority"));
   c->insecure = jobj_bool(en->val, "insecure-skip-tls-verify", 0);
   c->tls_server_name = dup_or_null(jobj_str(en->val, "tls-server-name"));
   return decode_data(en, "certificate-authority-data", &c->ca_data,
@@ -236,7 +243,8 @@ static int apply_exec(struct kube_config *c, const struct entry *en,
   const char *cmd = jobj_str(x, "command");
   if (!api || (strcmp(api, "client.authentication.k8s.io/v1") != 0 &&
                strcmp(api, "client.authentication.k8s.io/v1beta1") != 0))
-    return err_set(e, -EINVAL, "%s: user's exec plugin has apiVersion \"%s\"; "
+    return err_set(e, -EINVAL,
+                   "%s: user's exec plugin has apiVersion \"%s\"; "
                    "client.authentication.k8s.io/v1 or v1beta1 is supported",
                    en->file->path, api ? api : "");
   if (!cmd || !*cmd)
@@ -246,7 +254,7 @@ static int apply_exec(struct kube_config *c, const struct entry *en,
   ex->api_version = strdup(api);
   /* A relative command with a slash is relative to the file, as kubectl. */
   ex->command = strchr(cmd, '/') && cmd[0] != '/' ? resolve_path(en->file, cmd)
-                                                   : strdup(cmd);
+                                                  : strdup(cmd);
   ex->args = string_list(jobj_arr(x, "args"));
   ex->env = env_list(jobj_arr(x, "env"));
   ex->install_hint = dup_or_null(jobj_str(x, "installHint"));
@@ -261,10 +269,13 @@ static int apply_user(struct kube_config *c, const struct entry *en,
   struct json_object *u = en->val;
   struct json_object *provider = jobj_obj(u, "auth-provider");
   if (provider)
-    return err_set(e, -ENOTSUP, "%s: the user of context \"%s\" uses "
+    return err_set(e, -ENOTSUP,
+                   "%s: the user of context \"%s\" uses "
                    "auth-provider \"%s\", which was removed from kubectl; "
-                   "use an exec plugin instead", en->file->path, c->context,
-                   jobj_str(provider, "name") ? jobj_str(provider, "name") : "");
+                   "use an exec plugin instead",
+                   en->file->path, c->context,
+                   jobj_str(provider, "name") ? jobj_str(provider, "name")
+                                              : "");
   c->token = dup_or_null(jobj_str(u, "token"));
   c->token_file = resolve_path(en->file, jobj_str(u, "tokenFile"));
   c->cert_file = resolve_path(en->file, jobj_str(u, "client-certificate"));
@@ -286,8 +297,10 @@ static int from_context(struct merged *m, const struct kube_config_opts *o,
 {
   const char *name = o && o->context ? o->context : m->current_context;
   if (!name)
-    return err_set(e, -ENOENT, "%s: current-context is not set (use "
-                   "--context)", m->names.data);
+    return err_set(e, -ENOENT,
+                   "%s: current-context is not set (use "
+                   "--context)",
+                   m->names.data);
   c->context = strdup(name);
   struct entry ctx, cluster, user;
   if (!find_entry(m, "contexts", "context", name, &ctx) || !ctx.val)
@@ -297,16 +310,20 @@ static int from_context(struct merged *m, const struct kube_config_opts *o,
   const char *uname = jobj_str(ctx.val, "user");
   if (!cname || !find_entry(m, "clusters", "cluster", cname, &cluster) ||
       !cluster.val)
-    return err_set(e, -ENOENT, "cluster \"%s\" of context \"%s\" not found "
-                   "in %s", cname ? cname : "", name, m->names.data);
+    return err_set(e, -ENOENT,
+                   "cluster \"%s\" of context \"%s\" not found "
+                   "in %s",
+                   cname ? cname : "", name, m->names.data);
   const char *ns = jobj_str(ctx.val, "namespace");
   c->namespace = strdup(ns && *ns ? ns : "default");
   int rc = apply_cluster(c, &cluster, e);
   if (rc || !uname || !*uname)
     return rc;
   if (!find_entry(m, "users", "user", uname, &user))
-    return err_set(e, -ENOENT, "user \"%s\" of context \"%s\" not found in "
-                   "%s", uname, name, m->names.data);
+    return err_set(e, -ENOENT,
+                   "user \"%s\" of context \"%s\" not found in "
+                   "%s",
+                   uname, name, m->names.data);
   return user.val ? apply_user(c, &user, e) : 0;
 }
 
@@ -324,7 +341,8 @@ int kubeconfig_in_cluster(const struct kube_config_opts *o,
   const char *port = env(o, "KUBERNETES_SERVICE_PORT");
   const char *dir = o && o->sa_dir ? o->sa_dir : KUBE_SA_DIR;
   if (!host || !*host || !port || !*port)
-    return err_set(e, -ENOENT, "no kubeconfig found (set KUBECONFIG or "
+    return err_set(e, -ENOENT,
+                   "no kubeconfig found (set KUBECONFIG or "
                    "--kubeconfig) and not running in a cluster "
                    "(KUBERNETES_SERVICE_HOST is not set)");
   memset(c, 0, sizeof *c);
@@ -337,8 +355,10 @@ int kubeconfig_in_cluster(const struct kube_config_opts *o,
   snprintf(path, sizeof path, "%s/token", dir);
   if (!exists(path)) {
     kubeconfig_free(c);
-    return err_set(e, -ENOENT, "in-cluster: service-account token %s is "
-                   "missing", path);
+    return err_set(e, -ENOENT,
+                   "in-cluster: service-account token %s is "
+                   "missing",
+                   path);
   }
   c->token_file = strdup(path);
   /* Without the CA the server cannot be trusted; go on like client-go,

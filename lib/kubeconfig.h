@@ -16,42 +16,42 @@
 struct kube_exec {
   char *api_version; /* client.authentication.k8s.io/v1 or v1beta1 */
   char *command;
-  char **args;       /* NULL-terminated */
-  char **env;        /* NULL-terminated "NAME=value" */
+  char **args; /* NULL-terminated */
+  char **env;  /* NULL-terminated "NAME=value" */
   char *install_hint;
   int provide_cluster_info;
 };
 
 struct kube_config {
-  char *server;          /* https://host:port, no trailing slash */
-  char *context;         /* the context used, or "in-cluster" */
-  char *namespace;       /* the context's namespace, "default" if unset */
+  char *server;    /* https://host:port, no trailing slash */
+  char *context;   /* the context used, or "in-cluster" */
+  char *namespace; /* the context's namespace, "default" if unset */
   /* TLS */
   char *ca_file;
-  char *ca_data;         /* PEM, decoded from base64 */
+  char *ca_data; /* PEM, decoded from base64 */
   size_t ca_data_len;
-  int insecure;          /* insecure-skip-tls-verify */
+  int insecure; /* insecure-skip-tls-verify */
   char *tls_server_name;
   char *cert_file;
   char *key_file;
-  char *cert_data;       /* PEM */
+  char *cert_data; /* PEM */
   size_t cert_data_len;
-  char *key_data;        /* PEM */
+  char *key_data; /* PEM */
   size_t key_data_len;
   /* credentials */
   char *token;
-  char *token_file;      /* re-read when it changes (rotation) */
+  char *token_file; /* re-read when it changes (rotation) */
   struct kube_exec *exec;
-  char *username;        /* basic auth, for completeness */
+  char *username; /* basic auth, for completeness */
   char *password;
   int in_cluster;
 };
 
 struct kube_config_opts {
-  const char *kubeconfig;  /* --kubeconfig: this file only */
-  const char *context;     /* --context */
-  const char *namespace;   /* --namespace overrides the context's */
-  const char *server;      /* --server overrides the cluster's */
+  const char *kubeconfig; /* --kubeconfig: this file only */
+  const char *context;    /* --context */
+  const char *namespace;  /* --namespace overrides the context's */
+  const char *server;     /* --server overrides the cluster's */
   /* For tests: the service-account directory used in-cluster, and the
    * environment lookups; NULL means the real ones. */
   const char *sa_dir;

@@ -17,17 +17,17 @@
 
 struct verb {
   struct kube_client *c;
-  const char *name;        /* for metrics */
+  const char *name; /* for metrics */
   char method[8];
   char *ns;
   char *obj_name;
   char *sub;
-  char *query;             /* "a=b&c=d", owned, may be NULL */
+  char *query; /* "a=b&c=d", owned, may be NULL */
   char *payload;
   size_t payload_len;
   const char *content_type;
   int idempotent;
-  int collection;          /* the path ends at the resource, no name */
+  int collection; /* the path ends at the resource, no name */
   kube_cb cb;
   void *data;
   /* kube_list_all */
@@ -37,10 +37,13 @@ struct verb {
   char *label_selector;
   char *field_selector;
   char *continue_token;
-  struct kube_ref ref;     /* kube_list_all: what to list, strings owned */
+  struct kube_ref ref; /* kube_list_all: what to list, strings owned */
 };
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s)
+{
+  return s ? strdup(s) : NULL;
+}
 
 static void verb_free(struct verb *v)
 {
@@ -128,8 +131,8 @@ static void on_mapped(const struct kube_result *mapped,
     free(path);
     path = full;
   }
-  struct kube_call *call = path ? kube__call_new(v->c, v->name, v->method, path)
-                                : NULL;
+  struct kube_call *call =
+      path ? kube__call_new(v->c, v->name, v->method, path) : NULL;
   if (!call) {
     fail(v, -ENOMEM, NULL);
     return;
@@ -491,9 +494,8 @@ static void timestamp(char *out, size_t n)
 }
 
 int kube_create_event(struct kube_client *c, struct json_object *about,
-                      const char *type, const char *reason,
-                      const char *message, const char *component, kube_cb cb,
-                      void *data)
+                      const char *type, const char *reason, const char *message,
+                      const char *component, kube_cb cb, void *data)
 {
   struct kube_ref r;
   kube_ref_of(about, &r);
@@ -505,8 +507,8 @@ int kube_create_event(struct kube_client *c, struct json_object *about,
   jobj_set_str(ev, "kind", "Event");
   struct json_object *meta = jobj_ensure_obj(ev, "metadata");
   jobj_set_str(meta, "generateName", prefix);
-  jobj_set_str(meta, "namespace", r.namespace && *r.namespace ? r.namespace
-                                                               : "default");
+  jobj_set_str(meta, "namespace",
+               r.namespace && *r.namespace ? r.namespace : "default");
   struct json_object *inv = jobj_ensure_obj(ev, "involvedObject");
   jobj_set_str(inv, "apiVersion", r.api_version);
   jobj_set_str(inv, "kind", r.kind);
@@ -544,9 +546,8 @@ int kube_server_version(struct kube_client *c, kube_cb cb, void *data)
   if (c->closing)
     return -ECANCELED;
   struct verb *v = verb_new(c, "version", "GET", &none, cb, data);
-  struct kube_call *call = v ? kube__call_new(c, "version", "GET",
-                                              strdup("/version"))
-                             : NULL;
+  struct kube_call *call =
+      v ? kube__call_new(c, "version", "GET", strdup("/version")) : NULL;
   if (!call) {
     free(v);
     return -ENOMEM;

@@ -20,7 +20,7 @@
 #define STREAM_SLACK_S 60
 
 #define container_of(ptr, type, member)                                        \
-  ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+  ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 enum next_step { STEP_LIST, STEP_WATCH };
 
@@ -29,17 +29,17 @@ struct watch {
   struct watch_opts o;
   char *api_version, *kind, *resource, *ns, *labels, *fields;
   char rv[128];
-  struct kube_call *call;   /* the watch request in flight */
+  struct kube_call *call; /* the watch request in flight */
   struct buf line;
   uv_timer_t timer;
   enum next_step next;
-  int pending;              /* list or watch requests in flight */
+  int pending; /* list or watch requests in flight */
   int stopped;
-  int detached;             /* the client closed: no more requests */
+  int detached; /* the client closed: no more requests */
   struct kube_watcher watcher;
   int timer_open;
-  int relist;               /* the stream said 410: list again */
-  int attempt;              /* consecutive failures, for backoff */
+  int relist;  /* the stream said 410: list again */
+  int attempt; /* consecutive failures, for backoff */
   int events_this_stream;
   uint64_t stream_started;
   struct watch_stats stats;
@@ -48,7 +48,10 @@ struct watch {
 static void start_list(struct watch *w);
 static void start_watch(struct watch *w);
 
-static char *dup_or_null(const char *s) { return s && *s ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s)
+{
+  return s && *s ? strdup(s) : NULL;
+}
 
 static void free_watch(struct watch *w)
 {
@@ -156,8 +159,8 @@ static void on_listed(struct kube_result *res, void *data)
     later(w, STEP_LIST, backoff(w));
     return;
   }
-  const char *rv = jobj_path_str(res->object, "metadata", "resourceVersion",
-                                 NULL);
+  const char *rv =
+      jobj_path_str(res->object, "metadata", "resourceVersion", NULL);
   snprintf(w->rv, sizeof w->rv, "%s", rv ? rv : "");
   w->stats.lists++;
   w->attempt = 0;
@@ -173,10 +176,12 @@ static void on_listed(struct kube_result *res, void *data)
 
 static void start_list(struct watch *w)
 {
-  struct kube_ref r = {.api_version = w->api_version, .kind = w->kind,
-                       .resource = w->resource, .namespace = w->ns ? w->ns : ""};
-  struct kube_list_opts lo = {.label_selector = w->labels,
-                              .field_selector = w->fields, .limit = 500};
+  struct kube_ref r = {.api_version = w->api_version,
+                       .kind = w->kind,
+                       .resource = w->resource,
+                       .namespace = w->ns ? w->ns : ""};
+  struct kube_list_opts lo = {
+      .label_selector = w->labels, .field_selector = w->fields, .limit = 500};
   w->relist = 0;
   w->pending++;
   int rc = kube_list_all(w->c, &r, &lo, on_listed, w);
@@ -304,8 +309,10 @@ static char *watch_path(struct watch *w, const struct kube_mapping *m,
   struct buf b;
   buf_init(&b, 0);
   char *rv = kube__escape(w->rv);
-  buf_printf(&b, "%s?watch=1&allowWatchBookmarks=true&resourceVersion=%s"
-             "&timeoutSeconds=%d", base, rv, timeout);
+  buf_printf(&b,
+             "%s?watch=1&allowWatchBookmarks=true&resourceVersion=%s"
+             "&timeoutSeconds=%d",
+             base, rv, timeout);
   free(rv);
   free(base);
   const char *keys[] = {"labelSelector", "fieldSelector"};
@@ -354,8 +361,8 @@ static void on_watch_mapped(const struct kube_result *mapped,
 
 static void start_watch(struct watch *w)
 {
-  struct kube_ref r = {.api_version = w->api_version, .kind = w->kind,
-                       .resource = w->resource};
+  struct kube_ref r = {
+      .api_version = w->api_version, .kind = w->kind, .resource = w->resource};
   w->pending++;
   int rc = kube_resolve(w->c, &r, on_watch_mapped, w);
   if (rc) {
@@ -428,4 +435,7 @@ void watch_get_stats(struct watch *w, struct watch_stats *out)
   *out = w->stats;
 }
 
-const char *watch_resource_version(struct watch *w) { return w->rv; }
+const char *watch_resource_version(struct watch *w)
+{
+  return w->rv;
+}

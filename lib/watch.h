@@ -25,26 +25,25 @@ enum watch_event {
 struct watch_opts {
   const char *api_version;
   const char *kind;
-  const char *resource;        /* instead of api_version+kind */
-  const char *namespace;       /* "" or NULL: all namespaces */
+  const char *resource;  /* instead of api_version+kind */
+  const char *namespace; /* "" or NULL: all namespaces */
   const char *label_selector;
   const char *field_selector;
-  int timeout_s;               /* per watch request; 0: 5 to 10 minutes */
-  size_t max_line;             /* 0: 16 MiB */
+  int timeout_s;   /* per watch request; 0: 5 to 10 minutes */
+  size_t max_line; /* 0: 16 MiB */
   /* A complete list (the first, and every relist): items and their
    * resourceVersion. Without it, each item arrives as WATCH_ADDED and a
    * relist as WATCH_RELISTED. Objects are borrowed. */
   void (*on_list)(struct json_object *items, void *data);
-  void (*on_event)(enum watch_event type, struct json_object *obj,
-                   void *data);
+  void (*on_event)(enum watch_event type, struct json_object *obj, void *data);
   /* Something went wrong; the watch carries on (after a backoff). */
   void (*on_error)(int rc, const char *msg, void *data);
   void *data;
 };
 
 struct watch_stats {
-  uint64_t lists;     /* the first list and every relist */
-  uint64_t restarts;  /* watch requests after the first */
+  uint64_t lists;    /* the first list and every relist */
+  uint64_t restarts; /* watch requests after the first */
   uint64_t events;
   uint64_t errors;
 };

@@ -23,7 +23,7 @@
 
 struct kube_cli {
   struct kube_config_opts cfg;
-  const char *output;        /* yaml, json, name */
+  const char *output; /* yaml, json, name */
   const char *selector;
   const char *field_selector;
   const char *file;
@@ -64,8 +64,7 @@ static int usage(FILE *out, int code)
 
 /* kubectl's name for a type: the kind in lower case, then ".group" for
  * anything outside the core group ("configmap", "deployment.apps"). */
-static void type_label(const char *kind, const char *group, char *out,
-                       size_t n)
+static void type_label(const char *kind, const char *group, char *out, size_t n)
 {
   size_t k = 0;
   for (; kind && kind[k] && k + 1 < n; k++)
@@ -158,8 +157,8 @@ static int run_sync(struct kube_cli *k, struct kube_sync *s, int rc)
 
 static int do_get(struct kube_cli *k, const char *resource, const char *name)
 {
-  struct kube_ref r = {.resource = resource, .name = name,
-                       .namespace = k->cfg.namespace};
+  struct kube_ref r = {
+      .resource = resource, .name = name, .namespace = k->cfg.namespace};
   struct kube_sync s;
   kube_sync_init(&s);
   int rc = run_sync(k, &s, kube_get(k->client, &r, kube_sync_cb, &s));
@@ -206,8 +205,8 @@ static struct json_object *read_docs(const char *file)
   return docs;
 }
 
-static int for_each_doc(struct kube_cli *k, int (*fn)(struct kube_cli *,
-                                                      struct json_object *))
+static int for_each_doc(struct kube_cli *k,
+                        int (*fn)(struct kube_cli *, struct json_object *))
 {
   struct json_object *docs = read_docs(k->file);
   if (!docs)
@@ -255,10 +254,10 @@ static int resolve_ref(struct kube_cli *k, const struct kube_ref *r,
 }
 
 /* What kubectl calls the object's type, through discovery. */
-static int label_of_ref(struct kube_cli *k, const struct kube_ref *r,
-                        char *out, size_t n)
+static int label_of_ref(struct kube_cli *k, const struct kube_ref *r, char *out,
+                        size_t n)
 {
-  struct kube_mapping m;
+  struct kube_mapping m = {0};
   if (resolve_ref(k, r, &m) != 0)
     return 1;
   type_label(m.kind, m.group, out, n);
@@ -323,8 +322,8 @@ static int delete_ref(struct kube_cli *k, const struct kube_ref *r)
   if (k->cascade)
     snprintf(cascade, sizeof cascade, "%c%s", k->cascade[0] & ~0x20,
              k->cascade + 1);
-  struct kube_delete_opts o = {.propagation = cascade, .grace_seconds = -1,
-                               .dry_run = k->dry_run};
+  struct kube_delete_opts o = {
+      .propagation = cascade, .grace_seconds = -1, .dry_run = k->dry_run};
   struct kube_sync s;
   kube_sync_init(&s);
   int rc = run_sync(k, &s, kube_delete(k->client, r, &o, kube_sync_cb, &s));
@@ -416,12 +415,15 @@ static void on_sigint(uv_signal_t *s, int sig)
   stop_watch(s->data);
 }
 
-static void on_watch_timeout(uv_timer_t *t) { stop_watch(t->data); }
+static void on_watch_timeout(uv_timer_t *t)
+{
+  stop_watch(t->data);
+}
 
 static int do_watch(struct kube_cli *k, const char *resource)
 {
   struct watch_cli wc = {.k = k};
-  const char *ns = k->all_namespaces ? ""
+  const char *ns = k->all_namespaces  ? ""
                    : k->cfg.namespace ? k->cfg.namespace
                                       : kube_client_namespace(k->client);
   struct watch_opts o = {.resource = resource,
@@ -472,22 +474,52 @@ static int parse_flags(struct kube_cli *k, int argc, char **argv)
   optind = 1;
   while ((ch = getopt_long(argc, argv, "n:o:l:f:Ah", opts, NULL)) != -1) {
     switch (ch) {
-    case 'K': k->cfg.kubeconfig = optarg; break;
-    case 'C': k->cfg.context = optarg; break;
-    case 'n': k->cfg.namespace = optarg; break;
-    case 'o': k->output = optarg; break;
-    case 'l': k->selector = optarg; break;
-    case 'F': k->field_selector = optarg; break;
-    case 'f': k->file = optarg; break;
-    case 'M': k->field_manager = optarg; break;
-    case 'c': k->cascade = optarg; break;
-    case 'A': k->all_namespaces = 1; break;
-    case 'X': k->force_conflicts = 1; break;
-    case 'D': k->dry_run = 1; break;
-    case 'L': k->limit = atol(optarg); break;
-    case 'T': k->timeout_s = atol(optarg); break;
-    case 'h': return usage(stdout, 0) - 1; /* -1: help printed */
-    default: return usage(stderr, 1);
+    case 'K':
+      k->cfg.kubeconfig = optarg;
+      break;
+    case 'C':
+      k->cfg.context = optarg;
+      break;
+    case 'n':
+      k->cfg.namespace = optarg;
+      break;
+    case 'o':
+      k->output = optarg;
+      break;
+    case 'l':
+      k->selector = optarg;
+      break;
+    case 'F':
+      k->field_selector = optarg;
+      break;
+    case 'f':
+      k->file = optarg;
+      break;
+    case 'M':
+      k->field_manager = optarg;
+      break;
+    case 'c':
+      k->cascade = optarg;
+      break;
+    case 'A':
+      k->all_namespaces = 1;
+      break;
+    case 'X':
+      k->force_conflicts = 1;
+      break;
+    case 'D':
+      k->dry_run = 1;
+      break;
+    case 'L':
+      k->limit = atol(optarg);
+      break;
+    case 'T':
+      k->timeout_s = atol(optarg);
+      break;
+    case 'h':
+      return usage(stdout, 0) - 1; /* -1: help printed */
+    default:
+      return usage(stderr, 1);
     }
   }
   return 0;
@@ -509,8 +541,8 @@ static int dispatch(struct kube_cli *k, const char *verb, int nargs,
   if (strcmp(verb, "delete") == 0 && k->file && nargs == 0)
     return for_each_doc(k, delete_one);
   if (strcmp(verb, "delete") == 0 && nargs == 2) {
-    struct kube_ref r = {.resource = args[0], .name = args[1],
-                         .namespace = k->cfg.namespace};
+    struct kube_ref r = {
+        .resource = args[0], .name = args[1], .namespace = k->cfg.namespace};
     return delete_ref(k, &r);
   }
   return usage(stderr, 1);

@@ -20,8 +20,10 @@ static const char *const contexts[] = {"iop-test", "iop-test-cert"};
 
 static struct kube_ref cm_ref(struct testkube *t, const char *name)
 {
-  struct kube_ref r = {.api_version = "v1", .kind = "ConfigMap",
-                       .namespace = t->ns, .name = name};
+  struct kube_ref r = {.api_version = "v1",
+                       .kind = "ConfigMap",
+                       .namespace = t->ns,
+                       .name = name};
   return r;
 }
 
@@ -226,18 +228,20 @@ START_TEST(wrong_token_is_401)
 {
   struct testkube t;
   testkube_open_token(&t, "not-a-valid-token");
-  struct kube_ref by_kind = {.api_version = "v1", .kind = "ConfigMap",
-                             .namespace = "default", .name = "x"};
-  struct kube_ref by_name = {.resource = "configmaps", .namespace = "default",
+  struct kube_ref by_kind = {.api_version = "v1",
+                             .kind = "ConfigMap",
+                             .namespace = "default",
                              .name = "x"};
+  struct kube_ref by_name = {
+      .resource = "configmaps", .namespace = "default", .name = "x"};
   const struct kube_ref *refs[] = {&by_kind, &by_name};
   for (int i = 0; i < 2; i++) {
     struct kube_sync s;
     kube_sync_init(&s);
     int rc = testkube_wait(&t, &s, kube_get(t.c, refs[i], kube_sync_cb, &s));
     ck_assert_int_eq(rc, -EACCES);
-    ck_assert_msg(s.res.http_status == 401, "status %ld: %s",
-                  s.res.http_status, s.res.err.msg);
+    ck_assert_msg(s.res.http_status == 401, "status %ld: %s", s.res.http_status,
+                  s.res.err.msg);
     ck_assert_str_eq(s.res.status.reason, "Unauthorized");
     ck_assert_msg(strstr(s.res.err.msg, "Unauthorized") != NULL, "%s",
                   s.res.err.msg);
@@ -254,8 +258,10 @@ START_TEST(rbac_denial_is_403)
   testkube_namespace(&admin, "rbac");
   json_object_put(testkube_configmap(&admin, "secret-plans", "k", "v"));
   testkube_open_token(&alice, test_env("IOP_TEST_USER_TOKEN"));
-  struct kube_ref r = {.api_version = "v1", .kind = "ConfigMap",
-                       .namespace = admin.ns, .name = "secret-plans"};
+  struct kube_ref r = {.api_version = "v1",
+                       .kind = "ConfigMap",
+                       .namespace = admin.ns,
+                       .name = "secret-plans"};
   struct kube_sync s;
   kube_sync_init(&s);
   int rc = testkube_wait(&alice, &s, kube_get(alice.c, &r, kube_sync_cb, &s));
@@ -348,8 +354,7 @@ START_TEST(pagination_returns_each_once)
   for (size_t i = 0; i < N; i++) {
     struct json_object *it = json_object_array_get_idx(items, i);
     int k = atoi(testkube_name(it) + 3);
-    ck_assert_msg(k >= 0 && k < N && !seen[k], "%s twice",
-                  testkube_name(it));
+    ck_assert_msg(k >= 0 && k < N && !seen[k], "%s twice", testkube_name(it));
     seen[k] = 1;
     ck_assert_str_eq(jobj_str(it, "kind"), "ConfigMap");
   }
@@ -399,16 +404,15 @@ START_TEST(conflicts_reach_the_caller)
   kube_client_stats(t.c, &before);
   struct kube_sync s;
   kube_sync_init(&s);
-  int rc =
-      testkube_wait(&t, &s, kube_create(t.c, manifest, kube_sync_cb, &s));
+  int rc = testkube_wait(&t, &s, kube_create(t.c, manifest, kube_sync_cb, &s));
   ck_assert_msg(rc == -EEXIST, "%d %s", rc, s.res.err.msg);
   ck_assert_int_eq(s.res.http_status, 409);
   ck_assert_str_eq(s.res.status.reason, "AlreadyExists");
-  ck_assert_str_eq(s.res.status.message,
-                   "configmaps \"twice\" already exists");
+  ck_assert_str_eq(s.res.status.message, "configmaps \"twice\" already exists");
   kube_sync_free(&s);
   /* Someone else updates it; our copy is stale now. */
-  struct json_object *fresh = testkube_get(&t, "v1", "ConfigMap", t.ns, "twice");
+  struct json_object *fresh =
+      testkube_get(&t, "v1", "ConfigMap", t.ns, "twice");
   jobj_set_str(jobj_obj(fresh, "data"), "k", "theirs");
   kube_sync_init(&s);
   rc = testkube_wait(&t, &s, kube_update(t.c, fresh, 0, kube_sync_cb, &s));
@@ -456,15 +460,14 @@ START_TEST(delete_with_preconditions)
   ck_assert_msg(strstr(s.res.err.msg, "the UID in the precondition") != NULL,
                 "%s", s.res.err.msg);
   kube_sync_free(&s);
-  struct kube_delete_opts wrong_rv = {.uid = uid, .resource_version = "1",
-                                      .grace_seconds = -1};
+  struct kube_delete_opts wrong_rv = {
+      .uid = uid, .resource_version = "1", .grace_seconds = -1};
   ck_assert_int_eq(delete_with(&t, "guarded", &wrong_rv, &s), -EEXIST);
-  ck_assert_msg(strstr(s.res.err.msg, "the ResourceVersion in the precondition") !=
-                    NULL,
-                "%s", s.res.err.msg);
+  ck_assert_msg(
+      strstr(s.res.err.msg, "the ResourceVersion in the precondition") != NULL,
+      "%s", s.res.err.msg);
   kube_sync_free(&s);
-  struct kube_delete_opts dry = {.uid = uid, .grace_seconds = 0,
-                                 .dry_run = 1};
+  struct kube_delete_opts dry = {.uid = uid, .grace_seconds = 0, .dry_run = 1};
   ck_assert_int_eq(delete_with(&t, "guarded", &dry, &s), 0);
   kube_sync_free(&s);
   json_object_put(testkube_get(&t, "v1", "ConfigMap", t.ns, "guarded"));
@@ -537,8 +540,8 @@ static int apiserver_alive(void)
   testkube_open(&probe, NULL);
   struct kube_sync s;
   kube_sync_init(&s);
-  int rc = testkube_wait(&probe, &s, kube_server_version(probe.c,
-                                                         kube_sync_cb, &s));
+  int rc =
+      testkube_wait(&probe, &s, kube_server_version(probe.c, kube_sync_cb, &s));
   kube_sync_free(&s);
   testkube_close(&probe);
   return rc == 0;
@@ -572,9 +575,8 @@ static struct json_object *create_widget(struct widget *wd)
   return out;
 }
 
-static struct json_object *widget_status(struct testkube *t,
-                                         struct json_object *w,
-                                         const char *phase)
+static struct json_object *
+widget_status(struct testkube *t, struct json_object *w, const char *phase)
 {
   struct json_object *copy = json_object_get(w);
   jobj_set_str(jobj_ensure_obj(copy, "status"), "phase", phase);
@@ -597,8 +599,10 @@ static const char *phase_of(struct json_object *o)
  * very next call finds it (discovery is fetched again on a miss). */
 static void widget_kind_appears(struct widget *wd)
 {
-  struct kube_ref r = {.api_version = wd->api_version, .kind = "Widget",
-                       .namespace = wd->t->ns, .name = "w"};
+  struct kube_ref r = {.api_version = wd->api_version,
+                       .kind = "Widget",
+                       .namespace = wd->t->ns,
+                       .name = "w"};
   struct kube_sync s;
   kube_sync_init(&s);
   int rc = testkube_wait(wd->t, &s, kube_get(wd->t->c, &r, kube_sync_cb, &s));
@@ -614,14 +618,17 @@ static void widget_kind_appears(struct widget *wd)
 
 static void patch_status(struct widget *wd)
 {
-  struct kube_ref sr = {.api_version = wd->api_version, .kind = "Widget",
-                        .namespace = wd->t->ns, .name = "w",
+  struct kube_ref sr = {.api_version = wd->api_version,
+                        .kind = "Widget",
+                        .namespace = wd->t->ns,
+                        .name = "w",
                         .subresource = "status"};
   struct json_object *p = testkube_json("{\"status\":{\"phase\":\"Patched\"}}");
   struct kube_sync s;
   kube_sync_init(&s);
-  int rc = testkube_wait(wd->t, &s, kube_patch(wd->t->c, &sr, KUBE_PATCH_MERGE,
-                                               p, "iop-e2e", kube_sync_cb, &s));
+  int rc = testkube_wait(wd->t, &s,
+                         kube_patch(wd->t->c, &sr, KUBE_PATCH_MERGE, p,
+                                    "iop-e2e", kube_sync_cb, &s));
   ck_assert_msg(rc == 0, "patch status: %s", s.res.err.msg);
   ck_assert_str_eq(phase_of(s.res.object), "Patched");
   kube_sync_free(&s);
@@ -630,16 +637,17 @@ static void patch_status(struct widget *wd)
 
 static void apply_status(struct widget *wd)
 {
-  struct json_object *ap = testkube_json(
-      "{\"apiVersion\":\"%s\",\"kind\":\"Widget\",\"metadata\":{"
-      "\"name\":\"w\",\"namespace\":\"%s\"},\"status\":{\"phase\":\"Applied\"}}",
-      wd->api_version, wd->t->ns);
-  struct kube_apply_opts ao = {.field_manager = "iop-e2e", .force = 1,
-                               .subresource = "status"};
+  struct json_object *ap =
+      testkube_json("{\"apiVersion\":\"%s\",\"kind\":\"Widget\",\"metadata\":{"
+                    "\"name\":\"w\",\"namespace\":\"%s\"},\"status\":{"
+                    "\"phase\":\"Applied\"}}",
+                    wd->api_version, wd->t->ns);
+  struct kube_apply_opts ao = {
+      .field_manager = "iop-e2e", .force = 1, .subresource = "status"};
   struct kube_sync s;
   kube_sync_init(&s);
-  int rc = testkube_wait(wd->t, &s,
-                         kube_apply(wd->t->c, ap, &ao, kube_sync_cb, &s));
+  int rc =
+      testkube_wait(wd->t, &s, kube_apply(wd->t->c, ap, &ao, kube_sync_cb, &s));
   ck_assert_msg(rc == 0, "apply status: %s", s.res.err.msg);
   ck_assert_str_eq(phase_of(s.res.object), "Applied");
   kube_sync_free(&s);
@@ -654,8 +662,8 @@ static void update_ignores_status(struct widget *wd)
   jobj_set_str(jobj_obj(cur, "status"), "phase", "Sneaky");
   struct kube_sync s;
   kube_sync_init(&s);
-  int rc = testkube_wait(wd->t, &s,
-                         kube_update(wd->t->c, cur, 0, kube_sync_cb, &s));
+  int rc =
+      testkube_wait(wd->t, &s, kube_update(wd->t->c, cur, 0, kube_sync_cb, &s));
   ck_assert_msg(rc == 0, "update: %s", s.res.err.msg);
   ck_assert_str_eq(phase_of(s.res.object), "Applied");
   kube_sync_free(&s);
@@ -666,12 +674,12 @@ static void widget_by_short_name(struct widget *wd)
 {
   char spec[200];
   snprintf(spec, sizeof spec, "wdg.%s", wd->group);
-  struct kube_ref byname = {.resource = spec, .namespace = wd->t->ns,
-                            .name = "w"};
+  struct kube_ref byname = {
+      .resource = spec, .namespace = wd->t->ns, .name = "w"};
   struct kube_sync s;
   kube_sync_init(&s);
-  int rc = testkube_wait(wd->t, &s,
-                         kube_get(wd->t->c, &byname, kube_sync_cb, &s));
+  int rc =
+      testkube_wait(wd->t, &s, kube_get(wd->t->c, &byname, kube_sync_cb, &s));
   ck_assert_msg(rc == 0, "get %s: %s", spec, s.res.err.msg);
   kube_sync_free(&s);
 }
@@ -710,7 +718,10 @@ static void on_done_count(struct kube_result *res, void *data)
   *rc = res->rc ? res->rc : 1;
 }
 
-static int answered(void *data) { return *(int *)data != 0; }
+static int answered(void *data)
+{
+  return *(int *)data != 0;
+}
 
 START_TEST(lost_connections_are_retried_for_reads_only)
 {
@@ -780,7 +791,10 @@ static void on_resolved(const struct kube_result *res,
   snprintf(r->msg, sizeof r->msg, "%s", res->err.msg);
 }
 
-static int resolved_done(void *data) { return ((struct resolved *)data)->done; }
+static int resolved_done(void *data)
+{
+  return ((struct resolved *)data)->done;
+}
 
 static struct resolved resolve(struct testkube *t, const struct kube_ref *r)
 {
@@ -790,9 +804,8 @@ static struct resolved resolve(struct testkube *t, const struct kube_ref *r)
   return out;
 }
 
-static void expect_name(struct testkube *t, const char *spec,
-                        const char *group, const char *resource,
-                        int namespaced)
+static void expect_name(struct testkube *t, const char *spec, const char *group,
+                        const char *resource, int namespaced)
 {
   struct kube_ref r = {.resource = spec};
   struct resolved m = resolve(t, &r);
@@ -840,7 +853,8 @@ START_TEST(discovery_by_kind_and_name)
   struct kube_ref nokind = {.api_version = "apps/v1", .kind = "Gizmo"};
   m = resolve(&t, &nokind);
   ck_assert_int_eq(m.rc, -ENOENT);
-  ck_assert_str_eq(m.msg, "no matches for kind \"Gizmo\" in version \"apps/v1\"");
+  ck_assert_str_eq(m.msg,
+                   "no matches for kind \"Gizmo\" in version \"apps/v1\"");
   testkube_close(&t);
 }
 END_TEST

@@ -20,8 +20,7 @@
 static int get_namespace(struct testkube *t, const char *name,
                          struct kube_sync *s)
 {
-  struct kube_ref r = {.api_version = "v1", .kind = "Namespace",
-                       .name = name};
+  struct kube_ref r = {.api_version = "v1", .kind = "Namespace", .name = name};
   kube_sync_init(s);
   return testkube_wait(t, s, kube_get(t->c, &r, kube_sync_cb, s));
 }
@@ -208,9 +207,9 @@ START_TEST(exec_plugin_missing)
     struct kube_sync s;
     int rc = get_namespace(&t, "default", &s);
     ck_assert_int_eq(rc, -ENOENT);
-    ck_assert_msg(strstr(s.res.err.msg, "exec plugin /nonexistent/"
-                                        "iop-auth-plugin: no such file") !=
-                      NULL,
+    ck_assert_msg(strstr(s.res.err.msg,
+                         "exec plugin /nonexistent/"
+                         "iop-auth-plugin: no such file") != NULL,
                   "%s", s.res.err.msg);
     kube_sync_free(&s);
   }
@@ -256,8 +255,10 @@ static void grant_alice_configmaps(struct testkube *admin)
 
 static int get_cm(struct testkube *t, const char *ns, struct kube_sync *s)
 {
-  struct kube_ref r = {.api_version = "v1", .kind = "ConfigMap",
-                       .namespace = ns, .name = "data"};
+  struct kube_ref r = {.api_version = "v1",
+                       .kind = "ConfigMap",
+                       .namespace = ns,
+                       .name = "data"};
   kube_sync_init(s);
   return testkube_wait(t, s, kube_get(t->c, &r, kube_sync_cb, s));
 }
@@ -338,12 +339,12 @@ START_TEST(in_cluster_config)
   testkube_open_opts(&t, &o, NULL);
   ck_assert_str_eq(kube_client_namespace(t.c), admin.ns);
   /* No namespace given: the pod's own. */
-  struct json_object *cm = testkube_json(
-      "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
-      "\"metadata\":{\"name\":\"from-a-pod\"}}");
+  struct json_object *cm =
+      testkube_json("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+                    "\"metadata\":{\"name\":\"from-a-pod\"}}");
   json_object_put(testkube_create(&t, cm));
-  json_object_put(testkube_get(&admin, "v1", "ConfigMap", admin.ns,
-                               "from-a-pod"));
+  json_object_put(
+      testkube_get(&admin, "v1", "ConfigMap", admin.ns, "from-a-pod"));
   json_object_put(cm);
   testkube_close(&t);
   testkube_close(&admin);
@@ -436,8 +437,8 @@ START_TEST(tls_server_name)
   kube_sync_free(&s);
   rc = get_with_server_name("elsewhere.example.test", &s);
   ck_assert_int_eq(rc, -EPROTO);
-  ck_assert_msg(strstr(s.res.err.msg, "elsewhere.example.test") != NULL,
-                "%s", s.res.err.msg);
+  ck_assert_msg(strstr(s.res.err.msg, "elsewhere.example.test") != NULL, "%s",
+                s.res.err.msg);
   kube_sync_free(&s);
 }
 END_TEST
@@ -461,8 +462,8 @@ START_TEST(kubeconfig_merge_and_context)
                                 "current-context: iop-test\n"
                                 "users:\n- name: admin\n  user:\n"
                                 "    token: not-the-admin-token\n");
-  snprintf(kubeconfig_list, sizeof kubeconfig_list,
-           "%s/missing:%s:%s", dir, first, test_env("KUBECONFIG"));
+  snprintf(kubeconfig_list, sizeof kubeconfig_list, "%s/missing:%s:%s", dir,
+           first, test_env("KUBECONFIG"));
   struct kube_config_opts o = {.getenv = merge_getenv};
   struct testkube t;
   testkube_open_opts(&t, &o, NULL);

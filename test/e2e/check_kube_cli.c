@@ -46,15 +46,15 @@ START_TEST(apply_get_list_delete)
   testkube_namespace(&t, "cli");
   const char *ns = t.ns;
   for (int i = 0; i < 2; i++) { /* applying again says the same */
-    struct run_result r = iop_kube(manifests, "apply", "-f", "-", "-n", ns,
-                                   NULL);
+    struct run_result r =
+        iop_kube(manifests, "apply", "-f", "-", "-n", ns, NULL);
     ck_assert_msg(r.status == 0, "apply: %s", r.err);
     ck_assert_str_eq(r.out, "configmap/cli-cm serverside-applied\n"
                             "deployment.apps/cli-dep serverside-applied\n");
     run_result_free(&r);
   }
-  struct run_result r = iop_kube(NULL, "get", "cm", "cli-cm", "-n", ns, "-o",
-                                 "json", NULL);
+  struct run_result r =
+      iop_kube(NULL, "get", "cm", "cli-cm", "-n", ns, "-o", "json", NULL);
   ck_assert_msg(r.status == 0, "get: %s", r.err);
   struct json_object *cm = testkube_json("%s", r.out);
   ck_assert_str_eq(jobj_path_str(cm, "data", "greeting", NULL), "hello");
@@ -97,7 +97,8 @@ START_TEST(errors_read_like_kubectl)
   run_result_free(&r);
   char *dir = test_tmpdir();
   char user[512];
-  snprintf(user, sizeof user, "    token: %s\n", test_env("IOP_TEST_USER_TOKEN"));
+  snprintf(user, sizeof user, "    token: %s\n",
+           test_env("IOP_TEST_USER_TOKEN"));
   char *kc = testkube_write_kubeconfig(dir, user);
   r = iop_kube(NULL, "--kubeconfig", kc, "get", "cm", "x", "-n", "default",
                NULL);

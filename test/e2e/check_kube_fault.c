@@ -42,8 +42,8 @@ static void close_hostile(struct hostile *h)
 
 static int get_in(struct hostile *h, const char *ns, struct kube_sync *s)
 {
-  struct kube_ref r = {.api_version = "v1", .kind = "ConfigMap",
-                       .namespace = ns, .name = "x"};
+  struct kube_ref r = {
+      .api_version = "v1", .kind = "ConfigMap", .namespace = ns, .name = "x"};
   kube_sync_init(s);
   return testkube_wait(&h->t, s, kube_get(h->t.c, &r, kube_sync_cb, s));
 }
@@ -64,8 +64,10 @@ static void start_watch(struct watched *wd, struct hostile *h, const char *ns,
   wd->h = h;
   wd->ns = ns;
   testkube_events_init(&wd->ev);
-  struct watch_opts o = {.api_version = "v1", .kind = "ConfigMap",
-                         .namespace = ns, .max_line = max_line,
+  struct watch_opts o = {.api_version = "v1",
+                         .kind = "ConfigMap",
+                         .namespace = ns,
+                         .max_line = max_line,
                          .on_event = testkube_events_on_event,
                          .on_error = testkube_events_on_error,
                          .data = &wd->ev};
@@ -179,9 +181,9 @@ START_TEST(html_error_page)
   int rc = get_in(&h, "html", &s);
   ck_assert_int_eq(rc, -EIO);
   ck_assert_int_eq(s.res.http_status, 502);
-  ck_assert_msg(strstr(s.res.err.msg, "unexpected response (text/html): "
-                                      "<html>  <head><title>502 Bad Gateway") !=
-                    NULL,
+  ck_assert_msg(strstr(s.res.err.msg,
+                       "unexpected response (text/html): "
+                       "<html>  <head><title>502 Bad Gateway") != NULL,
                 "%s", s.res.err.msg);
   ck_assert_ptr_null(strchr(s.res.err.msg, '\n'));
   kube_sync_free(&s);

@@ -35,7 +35,10 @@ static void note(struct seen *s, const char *what, struct json_object *o)
   json_object_array_add(s->log, json_object_new_string(line));
 }
 
-static void on_add(struct json_object *o, void *data) { note(data, "ADD", o); }
+static void on_add(struct json_object *o, void *data)
+{
+  note(data, "ADD", o);
+}
 
 static void on_update(struct json_object *old, struct json_object *o,
                       void *data)
@@ -56,7 +59,10 @@ static void on_delete(struct json_object *o, void *data)
   json_object_array_add(s->log, json_object_new_string(line));
 }
 
-static void on_synced(void *data) { ((struct seen *)data)->synced = 1; }
+static void on_synced(void *data)
+{
+  ((struct seen *)data)->synced = 1;
+}
 
 static void on_error(int rc, const char *msg, void *data)
 {
@@ -81,8 +87,10 @@ static void assert_no_repeats(struct seen *s)
   size_t n = json_object_array_length(s->log);
   for (size_t i = 0; i < n; i++)
     for (size_t k = i + 1; k < n; k++) {
-      const char *a = json_object_get_string(json_object_array_get_idx(s->log, i));
-      const char *b = json_object_get_string(json_object_array_get_idx(s->log, k));
+      const char *a =
+          json_object_get_string(json_object_array_get_idx(s->log, i));
+      const char *b =
+          json_object_get_string(json_object_array_get_idx(s->log, k));
       ck_assert_msg(strcmp(a, b) != 0, "delivered twice: %s", a);
     }
 }
@@ -104,11 +112,16 @@ static void start_informer(struct informed *x, struct testkube *t,
   x->c = c;
   x->selector = selector;
   x->seen.log = json_object_new_array();
-  struct informer_opts o = {.api_version = "v1", .kind = "ConfigMap",
-                            .namespace = t->ns, .label_selector = selector,
-                            .resync_ms = resync_ms, .on_add = on_add,
-                            .on_update = on_update, .on_delete = on_delete,
-                            .on_synced = on_synced, .on_error = on_error,
+  struct informer_opts o = {.api_version = "v1",
+                            .kind = "ConfigMap",
+                            .namespace = t->ns,
+                            .label_selector = selector,
+                            .resync_ms = resync_ms,
+                            .on_add = on_add,
+                            .on_update = on_update,
+                            .on_delete = on_delete,
+                            .on_synced = on_synced,
+                            .on_error = on_error,
                             .data = &x->seen};
   ck_assert_int_eq(informer_start(c, &o, &x->inf), 0);
 }
@@ -119,7 +132,10 @@ static void stop_informer(struct informed *x)
   json_object_put(x->seen.log);
 }
 
-static int synced(void *data) { return ((struct informed *)data)->seen.synced; }
+static int synced(void *data)
+{
+  return ((struct informed *)data)->seen.synced;
+}
 
 /* The cache holds exactly what a fresh list returns, version for version.
  * Lists at most twice a second. */
@@ -169,8 +185,10 @@ static void update_configmap(struct testkube *t, const char *name,
 
 static void delete_configmap(struct testkube *t, const char *name)
 {
-  struct kube_ref r = {.api_version = "v1", .kind = "ConfigMap",
-                       .namespace = t->ns, .name = name};
+  struct kube_ref r = {.api_version = "v1",
+                       .kind = "ConfigMap",
+                       .namespace = t->ns,
+                       .name = name};
   struct kube_delete_opts o = {.grace_seconds = -1};
   struct kube_sync s;
   kube_sync_init(&s);
@@ -190,10 +208,10 @@ static void change_things(struct testkube *t)
 
 static void assert_changes_seen(struct informed *x)
 {
-  struct json_object *cm1 = testkube_get(x->t, "v1", "ConfigMap", x->t->ns,
-                                         "cm-1");
-  struct json_object *cmn = testkube_get(x->t, "v1", "ConfigMap", x->t->ns,
-                                         "cm-new");
+  struct json_object *cm1 =
+      testkube_get(x->t, "v1", "ConfigMap", x->t->ns, "cm-1");
+  struct json_object *cmn =
+      testkube_get(x->t, "v1", "ConfigMap", x->t->ns, "cm-new");
   char line[256];
   snprintf(line, sizeof line, "UPDATE cm-1 %s", testkube_rv(cm1));
   ck_assert_int_eq(seen_count(&x->seen, line), 1);
@@ -299,16 +317,19 @@ START_TEST(informer_with_label_selector)
   testkube_open(&t, NULL);
   testkube_namespace(&t, "labels");
   make_configmaps(&t, 3);
-  struct kube_ref r = {.api_version = "v1", .kind = "ConfigMap",
-                       .namespace = t.ns, .name = "cm-1"};
+  struct kube_ref r = {.api_version = "v1",
+                       .kind = "ConfigMap",
+                       .namespace = t.ns,
+                       .name = "cm-1"};
   struct json_object *label =
       testkube_json("{\"metadata\":{\"labels\":{\"pick\":\"me\"}}}");
   struct json_object *unlabel =
       testkube_json("{\"metadata\":{\"labels\":{\"pick\":null}}}");
   struct kube_sync s;
   kube_sync_init(&s);
-  testkube_wait(&t, &s, kube_patch(t.c, &r, KUBE_PATCH_MERGE, label, NULL,
-                                   kube_sync_cb, &s));
+  testkube_wait(
+      &t, &s,
+      kube_patch(t.c, &r, KUBE_PATCH_MERGE, label, NULL, kube_sync_cb, &s));
   kube_sync_free(&s);
   struct informed x = {0};
   start_informer(&x, &t, t.c, "pick=me", 0);
@@ -318,13 +339,15 @@ START_TEST(informer_with_label_selector)
   /* cm-2 comes into the selection, cm-1 leaves it. */
   r.name = "cm-2";
   kube_sync_init(&s);
-  testkube_wait(&t, &s, kube_patch(t.c, &r, KUBE_PATCH_MERGE, label, NULL,
-                                   kube_sync_cb, &s));
+  testkube_wait(
+      &t, &s,
+      kube_patch(t.c, &r, KUBE_PATCH_MERGE, label, NULL, kube_sync_cb, &s));
   kube_sync_free(&s);
   r.name = "cm-1";
   kube_sync_init(&s);
-  testkube_wait(&t, &s, kube_patch(t.c, &r, KUBE_PATCH_MERGE, unlabel, NULL,
-                                   kube_sync_cb, &s));
+  testkube_wait(
+      &t, &s,
+      kube_patch(t.c, &r, KUBE_PATCH_MERGE, unlabel, NULL, kube_sync_cb, &s));
   kube_sync_free(&s);
   ck_assert(testkube_run_until(&t, cache_matches_list, &x, 60 * 1000));
   ck_assert_int_eq(informer_count(x.inf), 1);
@@ -384,11 +407,16 @@ START_TEST(watch_resumes_after_server_timeout)
   struct informed x = {0};
   x.t = &t;
   x.seen.log = json_object_new_array();
-  struct informer_opts o = {.api_version = "v1", .kind = "ConfigMap",
-                            .namespace = t.ns, .timeout_s = 1,
-                            .on_add = on_add, .on_update = on_update,
-                            .on_delete = on_delete, .on_synced = on_synced,
-                            .on_error = on_error, .data = &x.seen};
+  struct informer_opts o = {.api_version = "v1",
+                            .kind = "ConfigMap",
+                            .namespace = t.ns,
+                            .timeout_s = 1,
+                            .on_add = on_add,
+                            .on_update = on_update,
+                            .on_delete = on_delete,
+                            .on_synced = on_synced,
+                            .on_error = on_error,
+                            .data = &x.seen};
   ck_assert_int_eq(informer_start(t.c, &o, &x.inf), 0);
   ck_assert(testkube_run_until(&t, restarted_thrice, &x, 60 * 1000));
   change_things(&t);
@@ -471,9 +499,12 @@ START_TEST(watch_delivers_changes_in_order)
   make_configmaps(&t, 2);
   struct stop_on_delete x = {0};
   testkube_events_init(&x.ev);
-  struct watch_opts o = {.api_version = "v1", .kind = "ConfigMap",
-                         .namespace = t.ns, .on_event = stop_at_delete,
-                         .on_error = testkube_events_on_error, .data = &x};
+  struct watch_opts o = {.api_version = "v1",
+                         .kind = "ConfigMap",
+                         .namespace = t.ns,
+                         .on_event = stop_at_delete,
+                         .on_error = testkube_events_on_error,
+                         .data = &x};
   ck_assert_int_eq(watch_start(t.c, &o, &x.w), 0);
   ck_assert(testkube_run_until(&t, has_events, &x, 60 * 1000));
   update_configmap(&t, "cm-0", "changed");
@@ -515,8 +546,10 @@ START_TEST(client_closed_under_informer)
   struct informed x = {0};
   start_informer(&x, &t, c, NULL, 100);
   ck_assert(testkube_run_until(&t, synced, &x, 60 * 1000));
-  struct kube_ref r = {.api_version = "v1", .kind = "ConfigMap",
-                       .namespace = t.ns, .name = "cm-0"};
+  struct kube_ref r = {.api_version = "v1",
+                       .kind = "ConfigMap",
+                       .namespace = t.ns,
+                       .name = "cm-0"};
   int got = 0;
   ck_assert_int_eq(kube_get(c, &r, on_get_done, &got), 0);
   kube_client_close(c);

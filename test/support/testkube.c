@@ -39,8 +39,7 @@ void testkube_open_opts(struct testkube *t, const struct kube_config_opts *o,
   testkube_open_config(t, &cfg, opts);
 }
 
-struct kube_client *testkube_client_via(struct testkube *t,
-                                        const char *server)
+struct kube_client *testkube_client_via(struct testkube *t, const char *server)
 {
   struct kube_config_opts o = {.kubeconfig = test_env("KUBECONFIG"),
                                .server = server};
@@ -100,7 +99,10 @@ static void note_handle(uv_handle_t *h, void *data)
                uv_is_active(h) ? "(active)" : "");
 }
 
-static void on_guard(uv_timer_t *t) { (void)t; }
+static void on_guard(uv_timer_t *t)
+{
+  (void)t;
+}
 
 /* Runs the loop until only the guard is left or the deadline passes. */
 static int drain_loop(uv_loop_t *loop, uv_timer_t *guard, int deadline_ms)
@@ -141,19 +143,23 @@ void testkube_close(struct testkube *t)
   ck_assert_int_eq(uv_loop_close(&t->loop), 0);
 }
 
-static int sync_done(void *data) { return ((struct kube_sync *)data)->done; }
+static int sync_done(void *data)
+{
+  return ((struct kube_sync *)data)->done;
+}
 
 int testkube_wait(struct testkube *t, struct kube_sync *s, int start_rc)
 {
-  ck_assert_msg(start_rc == 0, "the call was refused at once: %d",
-                start_rc);
+  ck_assert_msg(start_rc == 0, "the call was refused at once: %d", start_rc);
   int done = testkube_run_until(t, sync_done, s, CALL_DEADLINE_MS);
-  ck_assert_msg(done, "the call did not complete in %d ms",
-                CALL_DEADLINE_MS);
+  ck_assert_msg(done, "the call did not complete in %d ms", CALL_DEADLINE_MS);
   return s->res.rc;
 }
 
-static void on_tick(uv_timer_t *t) { (void)t; }
+static void on_tick(uv_timer_t *t)
+{
+  (void)t;
+}
 
 int testkube_run_until(struct testkube *t, int (*pred)(void *data), void *data,
                        int timeout_ms)
@@ -204,10 +210,10 @@ const char *testkube_namespace(struct testkube *t, const char *prefix)
 {
   static int n;
   snprintf(t->ns, sizeof t->ns, "e2e-%s-%d-%d", prefix, (int)getpid(), ++n);
-  struct json_object *ns = testkube_json(
-      "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\","
-      "\"metadata\":{\"name\":\"%s\"}}",
-      t->ns);
+  struct json_object *ns =
+      testkube_json("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\","
+                    "\"metadata\":{\"name\":\"%s\"}}",
+                    t->ns);
   json_object_put(testkube_create(t, ns));
   json_object_put(ns);
   return t->ns;
@@ -233,8 +239,8 @@ struct json_object *testkube_get(struct testkube *t, const char *api_version,
                                  const char *kind, const char *ns,
                                  const char *name)
 {
-  struct kube_ref r = {.api_version = api_version, .kind = kind,
-                       .namespace = ns, .name = name};
+  struct kube_ref r = {
+      .api_version = api_version, .kind = kind, .namespace = ns, .name = name};
   struct kube_sync s;
   kube_sync_init(&s);
   int rc = testkube_wait(t, &s, kube_get(t->c, &r, kube_sync_cb, &s));
@@ -258,8 +264,8 @@ struct json_object *testkube_list(struct testkube *t, const char *api_version,
                                   const char *kind, const char *ns,
                                   const char *label_selector)
 {
-  struct kube_ref r = {.api_version = api_version, .kind = kind,
-                       .namespace = ns};
+  struct kube_ref r = {
+      .api_version = api_version, .kind = kind, .namespace = ns};
   struct kube_list_opts o = {.label_selector = label_selector};
   struct kube_sync s;
   kube_sync_init(&s);

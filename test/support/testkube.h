@@ -32,8 +32,7 @@ void testkube_open_token(struct testkube *t, const char *token);
 /* Another admin client on t's loop, addressing the plane at server (a
  * proxy's URL, say; NULL: the plane itself). Close it with
  * kube_client_close before testkube_close. */
-struct kube_client *testkube_client_via(struct testkube *t,
-                                        const char *server);
+struct kube_client *testkube_client_via(struct testkube *t, const char *server);
 /* Closes the client, runs the loop until every handle is gone (failing
  * the test after a generous deadline, naming what is left) and asserts
  * uv_loop_close() == 0. */

@@ -48,11 +48,11 @@ struct testkube_fault {
 /* One parsed request. */
 struct req {
   char method[16];
-  char path[1024];  /* without the query */
+  char path[1024]; /* without the query */
   char query[1024];
-  char ns[64];      /* from /api/v1/namespaces/<ns>/... */
+  char ns[64]; /* from /api/v1/namespaces/<ns>/... */
   int watch;
-  int named;        /* .../configmaps/<name> */
+  int named; /* .../configmaps/<name> */
 };
 
 static const char discovery_doc[] =
@@ -144,8 +144,7 @@ static int respond(int fd, int code, const char *reason, const char *ctype,
   return write_all(fd, body, strlen(body));
 }
 
-static int status_json(int fd, int code, const char *reason,
-                       const char *extra)
+static int status_json(int fd, int code, const char *reason, const char *extra)
 {
   char body[512];
   snprintf(body, sizeof body,
@@ -213,8 +212,8 @@ static int endless(struct testkube_fault *f, int fd, const struct req *r,
 
 /* ---- the scenarios ---- */
 
-static int watch_scenario(struct testkube_fault *f, int fd,
-                          const struct req *r, int nth)
+static int watch_scenario(struct testkube_fault *f, int fd, const struct req *r,
+                          int nth)
 {
   char ev[512];
   snprintf(ev, sizeof ev, good_event, r->ns);
@@ -400,7 +399,10 @@ struct testkube_fault *testkube_fault_start(void)
   return f;
 }
 
-const char *testkube_fault_url(struct testkube_fault *f) { return f->url; }
+const char *testkube_fault_url(struct testkube_fault *f)
+{
+  return f->url;
+}
 
 int testkube_fault_hits(struct testkube_fault *f, const char *ns)
 {

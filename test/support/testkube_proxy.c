@@ -156,8 +156,7 @@ struct testkube_proxy *testkube_proxy_start(const char *target)
   p->target_port = port_of(target);
   ck_assert_msg(p->target_port > 0, "no port in %s", target);
   p->listen_fd = listen_loopback(&port);
-  ck_assert_msg(p->listen_fd >= 0, "proxy: cannot listen: %s",
-                strerror(errno));
+  ck_assert_msg(p->listen_fd >= 0, "proxy: cannot listen: %s", strerror(errno));
   ck_assert_int_eq(pipe(p->wake), 0);
   snprintf(p->url, sizeof p->url, "https://127.0.0.1:%d", port);
   pthread_mutex_init(&p->mu, NULL);
@@ -165,7 +164,10 @@ struct testkube_proxy *testkube_proxy_start(const char *target)
   return p;
 }
 
-const char *testkube_proxy_url(struct testkube_proxy *p) { return p->url; }
+const char *testkube_proxy_url(struct testkube_proxy *p)
+{
+  return p->url;
+}
 
 /* Ends every connection; the pump threads see it and finish. */
 static void end_all(struct testkube_proxy *p)
