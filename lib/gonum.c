@@ -1,4 +1,11 @@
-/* gonum: Go strconv number syntax and formatting (see gonum.h). */
+/* gonum: Go strconv number syntax and formatting (see gonum.h).
+ *
+ * Parsing follows strconv's grammar exactly and lets the C library do the
+ * correctly rounded conversion. Formatting works on decimal digits: the
+ * shortest digits that read back as the same value (Go's choice, the
+ * closest such string), or the digits rounded to a precision, then lays
+ * them out as Go's fmtE/fmtF/%g do. Both rely on the "C" numeric locale,
+ * which is the default as long as nobody calls setlocale(). */
 #include "gonum.h"
 
 #include <ctype.h>
@@ -8,26 +15,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- integers (strconv.ParseUint / ParseInt) ---- */
+
+static int lower(char c) { return tolower((unsigned char)c); }
+
 static int digit_value(char c)
 {
   if (c >= '0' && c <= '9')
     return c - '0';
-  if (c >= 'a' && c <= 'z')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'Z')
-    return c - 'A' + 10;
+  if (lower(c) >= 'a' && lower(c) <= 'z')
+    return lower(c) - 'a' + 10;
   return 99;
 }
 
 /* Go's underscoreOK: underscores only between digits or after a base
- * prefix, never leading, trailing or doubled. s excludes the sign. */
+ * prefix, never leading, trailing or doubled. */
 static int underscores_ok(const char *s, size_t n)
 {
   char saw = '^'; /* ^ start, 0 digit or prefix, _ underscore, ! other */
   size_t i = 0;
   int hex = 0;
-  if (n >= 2 && s[0] == '0' && strchr("xXbBoO", s[1])) {
-    hex = s[1] == 'x' || s[1] == 'X';
+  if (n >= 1 && (s[0] == '+' || s[0] == '-'))
+    s++, n--;
+  if (n >= 2 && s[0] == '0' && strchr("box", lower(s[1]))) {
+    hex = lower(s[1]) == 'x';
     i = 2;
     saw = '0';
   }
@@ -48,56 +59,47 @@ static int underscores_ok(const char *s, size_t n)
   return saw != '_';
 }
 
-/* Reads the base prefix for base 0; returns the base and advances *p. */
-static int detect_base(const char **p, const char *end, int *allow_underscore)
+/* Base 0 reads a prefix: 0b 0o 0x (with at least one more character), or
+ * a leading 0 for octal. Advances *p past it. */
+static int detect_base(const char **p, size_t n)
 {
   const char *s = *p;
-  *allow_underscore = 1;
-  if (end - s >= 1 && s[0] == '0') {
-    if (end - s >= 2) {
-      char c = (char)tolower((unsigned char)s[1]);
-      if (c == 'x' || c == 'o' || c == 'b') {
-        *p = s + 2;
-        return c == 'x' ? 16 : c == 'o' ? 8 : 2;
-      }
-      *p = s + 1;
-      return 8;
-    }
-  }
-  return 10;
+  if (n == 0 || s[0] != '0')
+    return 10;
+  char c = n >= 3 ? (char)lower(s[1]) : 0;
+  *p = s + (c == 'b' || c == 'o' || c == 'x' ? 2 : 1);
+  return c == 'b' ? 2 : c == 'o' ? 8 : c == 'x' ? 16 : 8;
 }
 
 int gonum_parse_uint(const char *s, size_t n, int base, uint64_t *out)
 {
   const char *p = s, *end = s + n;
-  int allow_us = 0;
+  int base0 = base == 0, underscores = 0;
+  *out = 0;
   if (n == 0)
     return -EINVAL;
-  if (base == 0)
-    base = detect_base(&p, end, &allow_us);
+  if (base0)
+    base = detect_base(&p, n);
   if (base < 2 || base > 36)
     return -EINVAL;
-  if (p == end) /* "0x" alone has no digits */
-    return -EINVAL;
   uint64_t v = 0;
-  int range = 0;
   for (; p < end; p++) {
-    if (*p == '_' && allow_us)
+    if (*p == '_' && base0) {
+      underscores = 1;
       continue;
+    }
     int d = digit_value(*p);
     if (d >= base)
       return -EINVAL;
-    if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
-      range = 1;
-    else
-      v = v * (uint64_t)base + (uint64_t)d;
+    /* Like Go, overflow is reported at once, before later bad syntax. */
+    if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base) {
+      *out = UINT64_MAX;
+      return -ERANGE;
+    }
+    v = v * (uint64_t)base + (uint64_t)d;
   }
-  if (allow_us && !underscores_ok(s, n))
+  if (underscores && !underscores_ok(s, n))
     return -EINVAL;
-  if (range) {
-    *out = UINT64_MAX;
-    return -ERANGE;
-  }
   *out = v;
   return 0;
 }
@@ -105,6 +107,7 @@ int gonum_parse_uint(const char *s, size_t n, int base, uint64_t *out)
 int gonum_parse_int(const char *s, size_t n, int base, int64_t *out)
 {
   int neg = 0;
+  *out = 0;
   if (n && (s[0] == '+' || s[0] == '-')) {
     neg = s[0] == '-';
     s++;
@@ -123,6 +126,9 @@ int gonum_parse_int(const char *s, size_t n, int base, int64_t *out)
   return 0;
 }
 
+/* ---- floats (strconv.ParseFloat) ---- */
+
+/* "inf", "infinity" (any case, optional sign) and "nan" (no sign). */
 static int special_float(const char *s, size_t n, double *out)
 {
   int neg = 0;
@@ -145,121 +151,183 @@ static int special_float(const char *s, size_t n, double *out)
   return 0;
 }
 
-/* Go's float syntax: digits with an optional point and exponent, or a hex
- * mantissa with a mandatory p exponent; underscores only after 0x. */
+/* Skips the mantissa digits (and one point) at *i; returns how many. */
+static int skip_mantissa(const char *s, size_t n, size_t *i, int hex,
+                         int *underscore)
+{
+  int digits = 0, point = 0;
+  for (; *i < n; (*i)++) {
+    char c = s[*i];
+    if (c == '_')
+      *underscore = 1;
+    else if (c == '.' && !point)
+      point = 1;
+    else if (isdigit((unsigned char)c) || (hex && isxdigit((unsigned char)c)))
+      digits++;
+    else
+      break;
+  }
+  return digits;
+}
+
+/* Go's readFloat grammar: a decimal mantissa with an optional e exponent,
+ * or 0x, a hex mantissa and a mandatory p exponent; underscores where
+ * underscoreOK allows them. The whole text must be used. */
 static int float_syntax_ok(const char *s, size_t n)
 {
-  size_t i = 0;
-  if (i < n && (s[i] == '+' || s[i] == '-'))
-    i++;
-  int hex = n - i >= 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X');
+  size_t i = (n && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
+  int hex = i + 2 < n && s[i] == '0' && lower(s[i + 1]) == 'x';
+  int underscore = 0;
   if (hex)
     i += 2;
-  int mant = 0, point = 0, underscore = 0;
-  for (; i < n; i++) {
-    char c = s[i];
-    if (c == '_') {
-      underscore = 1;
-    } else if (c == '.' && !point) {
-      point = 1;
-    } else if (isdigit((unsigned char)c) || (hex && isxdigit((unsigned char)c))) {
-      mant++;
-    } else {
-      break;
-    }
-  }
-  if (!mant)
+  if (!skip_mantissa(s, n, &i, hex, &underscore))
     return 0;
-  if (i < n) {
-    char e = (char)tolower((unsigned char)s[i]);
-    if (e != (hex ? 'p' : 'e'))
-      return 0;
+  if (i < n && lower(s[i]) == (hex ? 'p' : 'e')) {
     i++;
     if (i < n && (s[i] == '+' || s[i] == '-'))
       i++;
-    int exp_digits = 0;
-    for (; i < n; i++) {
-      if (s[i] == '_')
-        underscore = 1;
-      else if (isdigit((unsigned char)s[i]))
-        exp_digits++;
-      else
-        return 0;
-    }
-    if (!exp_digits)
+    if (i >= n || !isdigit((unsigned char)s[i]))
       return 0;
+    while (i < n && (isdigit((unsigned char)s[i]) || s[i] == '_'))
+      underscore |= s[i++] == '_';
   } else if (hex) {
     return 0;
   }
-  size_t start = (s[0] == '+' || s[0] == '-') ? 1 : 0;
-  if (underscore && (!hex || !underscores_ok(s + start, n - start)))
-    return 0;
-  return 1;
+  return i == n && (!underscore || underscores_ok(s, n));
 }
 
 int gonum_parse_float(const char *s, size_t n, double *out)
 {
+  *out = 0;
   if (special_float(s, n, out))
     return 0;
-  if (n == 0 || n > 4096 || !float_syntax_ok(s, n))
+  if (n == 0 || !float_syntax_ok(s, n))
     return -EINVAL;
-  char tmp[4097];
+  char stack[128];
+  char *tmp = n < sizeof stack ? stack : malloc(n + 1);
+  if (!tmp)
+    return -ENOMEM;
   size_t k = 0;
   for (size_t i = 0; i < n; i++)
     if (s[i] != '_')
       tmp[k++] = s[i];
   tmp[k] = '\0';
-  errno = 0;
   char *end;
   double v = strtod(tmp, &end);
-  if (*end != '\0')
-    return -EINVAL;
+  int rc = *end == '\0' ? 0 : -EINVAL;
+  if (tmp != stack)
+    free(tmp);
+  if (rc)
+    return rc;
   *out = v;
-  if (isinf(v))
-    return -ERANGE;
-  return 0;
+  return isinf(v) ? -ERANGE : 0;
 }
 
-/* Decimal digits of |v| and the position of the decimal point, as Go's
- * decimal type holds them: v = 0.d1d2...dn * 10^dp. */
+/* ---- decimal digits ---- */
+
+/* |v| = 0.d[0]d[1]...d[nd-1] x 10^dp, without trailing zeros (nd == 0 for
+ * zero), as Go's decimal type holds it. */
 struct digits {
-  char d[40];
+  char *d;
   int nd;
   int dp;
+  char small[32];
 };
 
-static void digits_from_e(const char *e, struct digits *dg)
+static void digits_free(struct digits *dg)
 {
-  /* e is "d.ddde[+-]xx" or "de[+-]xx" from printf's %e. */
+  if (dg->d != dg->small)
+    free(dg->d);
+}
+
+/* Reads printf's "d.ddde+xx" into dg, keeping every digit. */
+static int digits_from_e(const char *e, struct digits *dg)
+{
+  size_t len = strlen(e);
+  dg->d = len < sizeof dg->small ? dg->small : malloc(len + 1);
+  if (!dg->d)
+    return -ENOMEM;
   dg->nd = 0;
   const char *p = e;
   for (; *p && *p != 'e'; p++)
     if (isdigit((unsigned char)*p))
       dg->d[dg->nd++] = *p;
-  int exp = atoi(p + 1);
-  while (dg->nd > 1 && dg->d[dg->nd - 1] == '0')
-    dg->nd--;
-  dg->dp = exp + 1;
+  dg->dp = atoi(p + 1) + 1;
+  return 0;
 }
 
+static void digits_trim(struct digits *dg)
+{
+  while (dg->nd > 0 && dg->d[dg->nd - 1] == '0')
+    dg->nd--;
+  if (dg->nd == 0)
+    dg->dp = 0;
+}
+
+/* Does the decimal d x 10^dp read back as v (as a float32 when bits is
+ * 32)? */
+static int reads_back(const struct digits *dg, double v, int bits)
+{
+  char text[64];
+  snprintf(text, sizeof text, "0.%.*se%d", dg->nd, dg->d, dg->dp);
+  if (bits == 32)
+    return strtof(text, NULL) == (float)v;
+  return strtod(text, NULL) == v;
+}
+
+/* Moves the last digit one step up or down, carrying as needed. */
+static void digits_step(struct digits *dg, int up)
+{
+  int i = dg->nd - 1;
+  if (up) {
+    while (i >= 0 && dg->d[i] == '9')
+      dg->d[i--] = '0';
+    if (i >= 0) {
+      dg->d[i]++;
+    } else { /* 999 -> 1000: keep the count, move the point */
+      dg->d[0] = '1';
+      dg->dp++;
+    }
+  } else {
+    while (i >= 0 && dg->d[i] == '0')
+      dg->d[i--] = '9';
+    dg->d[i]--; /* the leading digit is never 0, so i >= 0 */
+    if (dg->d[0] == '0') { /* 1000 -> 0999: drop the leading zero */
+      memmove(dg->d, dg->d + 1, (size_t)--dg->nd);
+      dg->dp--;
+    }
+  }
+}
+
+/* The shortest digits that read back as v; among those of that length,
+ * the closest to v. The correctly rounded p-digit decimal is the closest;
+ * when it misses, only its neighbour on v's other side can still hit (near
+ * powers of two the interval that reads back is lopsided). */
 static void shortest_digits(double v, int bits, struct digits *dg)
 {
-  char tmp[64];
-  v = fabs(v);
-  if (v == 0) {
-    dg->nd = 0;
-    dg->dp = 0;
-    return;
-  }
+  char e[40];
   int maxp = bits == 32 ? 9 : 17;
+  v = fabs(v);
+  dg->d = dg->small;
+  dg->nd = dg->dp = 0;
+  if (v == 0)
+    return;
   for (int p = 1; p <= maxp; p++) {
-    snprintf(tmp, sizeof tmp, "%.*e", p - 1, v);
-    int same = bits == 32 ? strtof(tmp, NULL) == (float)v : strtod(tmp, NULL) == v;
-    if (same || p == maxp)
+    snprintf(e, sizeof e, "%.*e", p - 1, v);
+    digits_from_e(e, dg); /* fits in small */
+    if (reads_back(dg, v, bits) || p == maxp)
+      break;
+    char text[40];
+    snprintf(text, sizeof text, "0.%.*se%d", dg->nd, dg->d, dg->dp);
+    double got = bits == 32 ? (double)strtof(text, NULL) : strtod(text, NULL);
+    digits_step(dg, got < v);
+    if (reads_back(dg, v, bits))
       break;
   }
-  digits_from_e(tmp, dg);
+  digits_trim(dg);
 }
+
+/* ---- layout (Go's fmtE, fmtF and %g) ---- */
 
 struct out {
   char *p;
@@ -291,10 +359,8 @@ static void fmt_e(struct out *o, const struct digits *dg, int prec, char e)
   put(o, e);
   int exp = dg->nd ? dg->dp - 1 : 0;
   put(o, exp < 0 ? '-' : '+');
-  if (exp < 0)
-    exp = -exp;
   char num[16];
-  snprintf(num, sizeof num, "%02d", exp);
+  snprintf(num, sizeof num, "%02d", exp < 0 ? -exp : exp);
   put_str(o, num);
 }
 
@@ -315,61 +381,107 @@ static void fmt_f(struct out *o, const struct digits *dg, int prec)
   }
 }
 
+static int max_int(int a, int b) { return a > b ? a : b; }
+
+/* %g: 'e' form when the exponent is < -4 or >= the precision (6 for the
+ * shortest form), 'f' form otherwise; no trailing zeros either way. */
+static void fmt_g(struct out *o, const struct digits *dg, int prec,
+                  int shortest, char e)
+{
+  int eprec = prec;
+  if (eprec > dg->nd && dg->nd >= dg->dp)
+    eprec = dg->nd;
+  if (shortest)
+    eprec = 6;
+  int exp = dg->dp - 1;
+  if (exp < -4 || exp >= eprec) {
+    if (prec > dg->nd)
+      prec = dg->nd;
+    fmt_e(o, dg, prec - 1, e);
+    return;
+  }
+  if (prec > dg->dp)
+    prec = dg->nd;
+  fmt_f(o, dg, max_int(prec - dg->dp, 0));
+}
+
 static void format_shortest(struct out *o, double v, char fmt, int bits)
 {
   struct digits dg;
   shortest_digits(v, bits, &dg);
-  char lower = (char)tolower((unsigned char)fmt);
   char e = fmt == 'E' || fmt == 'G' ? 'E' : 'e';
-  if (lower == 'e') {
-    fmt_e(o, &dg, dg.nd - 1, e);
-  } else if (lower == 'f') {
-    fmt_f(o, &dg, dg.nd - dg.dp > 0 ? dg.nd - dg.dp : 0);
-  } else {
-    int exp = dg.dp - 1;
-    if (dg.nd && (exp < -4 || exp >= 6))
-      fmt_e(o, &dg, dg.nd - 1, e);
-    else
-      fmt_f(o, &dg, dg.nd - dg.dp > 0 ? dg.nd - dg.dp : 0);
+  switch (fmt) {
+  case 'e':
+  case 'E':
+    fmt_e(o, &dg, max_int(dg.nd - 1, 0), e);
+    break;
+  case 'f':
+    fmt_f(o, &dg, max_int(dg.nd - dg.dp, 0));
+    break;
+  default:
+    fmt_g(o, &dg, dg.nd, 1, e);
   }
 }
 
+static int print_conv(char *buf, size_t cap, char conv, int prec, double v)
+{
+  switch (conv) {
+  case 'f':
+    return snprintf(buf, cap, "%.*f", prec, v);
+  case 'E':
+    return snprintf(buf, cap, "%.*E", prec, v);
+  default:
+    return snprintf(buf, cap, "%.*e", prec, v);
+  }
+}
+
+/* printf's %e, %E or %f into a buffer big enough for any precision; NULL
+ * when out of memory. */
+static char *print_alloc(char conv, int prec, double v)
+{
+  int n = print_conv(NULL, 0, conv, prec, v);
+  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (s)
+    print_conv(s, (size_t)n + 1, conv, prec, v);
+  return s;
+}
+
+/* A fixed precision: C's %e and %f round and lay out exactly as Go does;
+ * %g differs, so it goes through the digits. */
 static void format_fixed(struct out *o, double v, char fmt, int prec)
 {
-  char tmp[512];
-  if (prec > 300)
-    prec = 300;
-  switch (fmt) {
-  case 'e':
-    snprintf(tmp, sizeof tmp, "%.*e", prec, fabs(v));
-    break;
-  case 'E':
-    snprintf(tmp, sizeof tmp, "%.*E", prec, fabs(v));
-    break;
-  case 'f':
-  case 'F':
-    snprintf(tmp, sizeof tmp, "%.*f", prec, fabs(v));
-    break;
-  case 'G':
-    snprintf(tmp, sizeof tmp, "%.*G", prec ? prec : 1, fabs(v));
-    break;
-  default:
-    snprintf(tmp, sizeof tmp, "%.*g", prec ? prec : 1, fabs(v));
+  double a = fabs(v);
+  int g = fmt == 'g' || fmt == 'G';
+  if (g && prec == 0)
+    prec = 1;
+  char conv = fmt == 'E' || fmt == 'f' ? fmt : 'e';
+  char *text = print_alloc(conv, g ? prec - 1 : prec, a);
+  if (!text)
+    return;
+  if (!g) {
+    put_str(o, text);
+  } else {
+    struct digits dg;
+    if (digits_from_e(text, &dg) == 0) {
+      digits_trim(&dg);
+      fmt_g(o, &dg, prec, 0, fmt == 'G' ? 'E' : 'e');
+      digits_free(&dg);
+    }
   }
-  put_str(o, tmp);
+  free(text);
 }
 
 size_t gonum_format_float(char *out, size_t cap, double v, char fmt, int prec,
                           int bits)
 {
   struct out o = {out, cap, 0};
+  if (bits == 32)
+    v = (float)v; /* may overflow to an infinity, as in Go */
   if (isnan(v)) {
     put_str(&o, "NaN");
   } else if (isinf(v)) {
     put_str(&o, v > 0 ? "+Inf" : "-Inf");
   } else {
-    if (bits == 32)
-      v = (float)v;
     if (signbit(v))
       put(&o, '-');
     if (prec < 0)
