@@ -12,9 +12,9 @@
 
 static const char hexdigits[] = "0123456789abcdef";
 
-/* Length of the valid UTF-8 sequence at s (max n bytes), 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
+size_t kjson_utf8_decode(const char *str, size_t n, uint32_t *cp)
 {
+  const unsigned char *s = (const unsigned char *)str;
   if (s[0] < 0x80) {
     *cp = s[0];
     return 1;
@@ -57,7 +57,7 @@ static int write_string(struct buf *b, const char *str, size_t n, int flags)
   size_t i = 0;
   while (!rc && i < n) {
     uint32_t cp;
-    size_t len = utf8_len(s + i, n - i, &cp);
+    size_t len = kjson_utf8_decode(str + i, n - i, &cp);
     if (len == 0) {
       rc = buf_puts(b, "\\ufffd");
       i++;
@@ -229,6 +229,17 @@ int kjson_write(struct buf *b, struct json_object *o, int flags, struct err *e)
   return write_value(b, o, flags, 0, e);
 }
 
+/* ---- parsing: encoding/json's grammar into json-c values ---- */
+
+struct parser {
+  const char *s;
+  size_t n;
+  size_t i;
+  int depth;
+  const char *name;
+  struct err *e;
+};
+
 static void offset_to_line_col(const char *s, size_t off, int *line, int *col)
 {
   *line = 1;
@@ -237,10 +248,336 @@ static void offset_to_line_col(const char *s, size_t off, int *line, int *col)
     if (s[i] == '\n') {
       (*line)++;
       *col = 1;
-    } else {
+    } else if (((unsigned char)s[i] & 0xc0) != 0x80) {
       (*col)++;
     }
   }
+}
+
+/* "name:line:col: invalid JSON: <what> <the character found>". */
+static int syntax_error(struct parser *p, const char *what)
+{
+  if (p->i >= p->n)
+    return err_set(p->e, -EINVAL, "%s: unexpected end of JSON input", p->name);
+  int line, col;
+  offset_to_line_col(p->s, p->i, &line, &col);
+  unsigned char c = (unsigned char)p->s[p->i];
+  char shown[8];
+  if (c >= 0x20 && c < 0x7f)
+    snprintf(shown, sizeof shown, "'%c'", c);
+  else
+    snprintf(shown, sizeof shown, "0x%02x", c);
+  return err_set(p->e, -EINVAL, "%s:%d:%d: invalid JSON: invalid character "
+                 "%s %s", p->name, line, col, shown, what);
+}
+
+static void skip_space(struct parser *p)
+{
+  while (p->i < p->n && (p->s[p->i] == ' ' || p->s[p->i] == '\t' ||
+                         p->s[p->i] == '\n' || p->s[p->i] == '\r'))
+    p->i++;
+}
+
+static int hex4(const char *s, uint32_t *v)
+{
+  *v = 0;
+  for (int k = 0; k < 4; k++) {
+    int c = (unsigned char)s[k], d = c >= '0' && c <= '9'   ? c - '0'
+                                     : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                     : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                            : -1;
+    if (d < 0)
+      return -1;
+    *v = *v << 4 | (uint32_t)d;
+  }
+  return 0;
+}
+
+static int put_utf8(struct buf *b, uint32_t cp)
+{
+  char u[4];
+  size_t n;
+  if (cp < 0x80) {
+    u[0] = (char)cp, n = 1;
+  } else if (cp < 0x800) {
+    u[0] = (char)(0xc0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
+  } else if (cp < 0x10000) {
+    u[0] = (char)(0xe0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    u[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
+  } else {
+    u[0] = (char)(0xf0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+    u[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), u[3] = (char)(0x80 | (cp & 0x3f));
+    n = 4;
+  }
+  return buf_append(b, u, n);
+}
+
+/* \uXXXX, joining a surrogate pair; a lone surrogate reads as U+FFFD. */
+static int unicode_escape(struct parser *p, struct buf *b)
+{
+  uint32_t cp, lo;
+  if (p->n - p->i < 6 || hex4(p->s + p->i + 2, &cp))
+    return syntax_error(p, "in \\u escape");
+  p->i += 6;
+  if (cp >= 0xd800 && cp < 0xdc00 && p->n - p->i >= 6 &&
+      p->s[p->i] == '\\' && p->s[p->i + 1] == 'u' &&
+      hex4(p->s + p->i + 2, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
+    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+    p->i += 6;
+  } else if (cp >= 0xd800 && cp < 0xe000) {
+    cp = 0xfffd;
+  }
+  return put_utf8(b, cp);
+}
+
+static int string_escape(struct parser *p, struct buf *b)
+{
+  static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+  if (p->i + 1 >= p->n)
+    return syntax_error(p, "in string escape code");
+  char c = p->s[p->i + 1];
+  if (c == 'u')
+    return unicode_escape(p, b);
+  const char *k = strchr(from, c);
+  if (!k || !c) {
+    p->i++;
+    return syntax_error(p, "in string escape code");
+  }
+  p->i += 2;
+  return buf_putc(b, to[k - from]);
+}
+
+/* A string at p->i (the opening quote) into b. Invalid UTF-8 reads as
+ * U+FFFD, as in Go. */
+static int parse_string(struct parser *p, struct buf *b)
+{
+  int rc = 0;
+  p->i++;
+  while (!rc) {
+    size_t start = p->i;
+    while (p->i < p->n && p->s[p->i] != '"' && p->s[p->i] != '\\' &&
+           (unsigned char)p->s[p->i] >= 0x20 &&
+           (unsigned char)p->s[p->i] < 0x80)
+      p->i++;
+    rc = buf_append(b, p->s + start, p->i - start);
+    if (rc || p->i >= p->n)
+      return rc ? rc : syntax_error(p, "");
+    unsigned char c = (unsigned char)p->s[p->i];
+    uint32_t cp;
+    size_t w;
+    if (c == '"') {
+      p->i++;
+      return 0;
+    } else if (c == '\\') {
+      rc = string_escape(p, b);
+    } else if (c < 0x20) {
+      return syntax_error(p, "in string literal");
+    } else if ((w = kjson_utf8_decode(p->s + p->i, p->n - p->i, &cp)) != 0) {
+      rc = buf_append(b, p->s + p->i, w);
+      p->i += w;
+    } else {
+      rc = buf_append(b, "\xef\xbf\xbd", 3);
+      p->i++;
+    }
+  }
+  return rc;
+}
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?; sets *integral when
+ * there is neither a fraction nor an exponent. */
+static int scan_number(struct parser *p, int *integral)
+{
+  const char *s = p->s;
+  size_t n = p->n;
+  *integral = 1;
+  if (p->i < n && s[p->i] == '-')
+    p->i++;
+  if (p->i < n && s[p->i] == '0')
+    p->i++;
+  else if (p->i < n && is_digit(s[p->i]))
+    while (p->i < n && is_digit(s[p->i]))
+      p->i++;
+  else
+    return syntax_error(p, "in numeric literal");
+  if (p->i < n && s[p->i] == '.') {
+    *integral = 0;
+    if (++p->i >= n || !is_digit(s[p->i]))
+      return syntax_error(p, "after decimal point in numeric literal");
+    while (p->i < n && is_digit(s[p->i]))
+      p->i++;
+  }
+  if (p->i < n && (s[p->i] == 'e' || s[p->i] == 'E')) {
+    *integral = 0;
+    if (++p->i < n && (s[p->i] == '+' || s[p->i] == '-'))
+      p->i++;
+    if (p->i >= n || !is_digit(s[p->i]))
+      return syntax_error(p, "in exponent of numeric literal");
+    while (p->i < n && is_digit(s[p->i]))
+      p->i++;
+  }
+  return 0;
+}
+
+/* Integers that fit stay int64 (as Kubernetes' Unstructured reads them);
+ * others become doubles; beyond the double range is an error, as in Go. */
+static int parse_number(struct parser *p, struct json_object **out)
+{
+  size_t start = p->i;
+  int integral, rc = scan_number(p, &integral);
+  if (rc)
+    return rc;
+  const char *text = p->s + start;
+  size_t len = p->i - start;
+  int64_t i;
+  double d;
+  if (integral && gonum_parse_int(text, len, 10, &i) == 0) {
+    *out = json_object_new_int64(i);
+  } else if (gonum_parse_float(text, len, &d) == 0) {
+    *out = json_object_new_double(d);
+  } else {
+    int line, col;
+    offset_to_line_col(p->s, start, &line, &col);
+    return err_set(p->e, -ERANGE, "%s:%d:%d: invalid JSON: number %.*s is "
+                   "out of range", p->name, line, col,
+                   (int)(len > 40 ? 40 : len), text);
+  }
+  return *out ? 0 : err_set(p->e, -ENOMEM, "out of memory");
+}
+
+static int parse_literal(struct parser *p, struct json_object **out)
+{
+  static const char *const words[] = {"true", "false", "null"};
+  for (int k = 0; k < 3; k++) {
+    size_t len = strlen(words[k]);
+    if (p->n - p->i >= len && memcmp(p->s + p->i, words[k], len) == 0) {
+      p->i += len;
+      *out = k == 2 ? NULL : json_object_new_boolean(k == 0);
+      return 0;
+    }
+  }
+  return syntax_error(p, "looking for beginning of value");
+}
+
+static int parse_value(struct parser *p, struct json_object **out);
+
+static int enter(struct parser *p)
+{
+  if (++p->depth > KJSON_MAX_DEPTH)
+    return err_set(p->e, -ELOOP, "%s: invalid JSON: nesting deeper than %d "
+                   "levels", p->name, KJSON_MAX_DEPTH);
+  p->i++;
+  skip_space(p);
+  return 0;
+}
+
+/* After an item: ',' (returns 1 to go on) or the closing bracket (0). */
+static int next_item(struct parser *p, char close, const char *what)
+{
+  skip_space(p);
+  if (p->i < p->n && p->s[p->i] == ',') {
+    p->i++;
+    skip_space(p);
+    return 1;
+  }
+  if (p->i < p->n && p->s[p->i] == close) {
+    p->i++;
+    p->depth--;
+    return 0;
+  }
+  return syntax_error(p, what);
+}
+
+static int parse_array(struct parser *p, struct json_object *arr)
+{
+  int rc = enter(p);
+  if (rc || (p->i < p->n && p->s[p->i] == ']'))
+    return rc ? rc : (p->i++, p->depth--, 0);
+  do {
+    struct json_object *v = NULL;
+    if ((rc = parse_value(p, &v)) != 0)
+      return rc;
+    json_object_array_add(arr, v);
+  } while ((rc = next_item(p, ']', "after array element")) == 1);
+  return rc;
+}
+
+static int parse_member(struct parser *p, struct json_object *obj,
+                        struct buf *key)
+{
+  if (p->i >= p->n || p->s[p->i] != '"')
+    return syntax_error(p, "looking for beginning of object key string");
+  buf_reset(key);
+  int rc = parse_string(p, key);
+  if (rc)
+    return rc;
+  if (key->data && memchr(key->data, '\0', key->len))
+    return err_set(p->e, -EINVAL, "%s: invalid JSON: an object key holds "
+                   "\\u0000, which we cannot keep", p->name);
+  skip_space(p);
+  if (p->i >= p->n || p->s[p->i] != ':')
+    return syntax_error(p, "after object key");
+  p->i++;
+  skip_space(p);
+  struct json_object *v = NULL;
+  rc = parse_value(p, &v);
+  if (!rc)
+    json_object_object_add(obj, key->data ? key->data : "", v);
+  return rc;
+}
+
+static int parse_object(struct parser *p, struct json_object *obj)
+{
+  int rc = enter(p);
+  if (rc || (p->i < p->n && p->s[p->i] == '}'))
+    return rc ? rc : (p->i++, p->depth--, 0);
+  struct buf key;
+  buf_init(&key, 0);
+  do {
+    if ((rc = parse_member(p, obj, &key)) != 0)
+      break;
+  } while ((rc = next_item(p, '}', "after object key:value pair")) == 1);
+  buf_free(&key);
+  return rc;
+}
+
+static int parse_container(struct parser *p, struct json_object **out)
+{
+  int array = p->s[p->i] == '[';
+  *out = array ? json_object_new_array_ext(4) : json_object_new_object();
+  if (!*out)
+    return err_set(p->e, -ENOMEM, "out of memory");
+  int rc = array ? parse_array(p, *out) : parse_object(p, *out);
+  if (rc) {
+    json_object_put(*out);
+    *out = NULL;
+  }
+  return rc;
+}
+
+static int parse_value(struct parser *p, struct json_object **out)
+{
+  *out = NULL;
+  skip_space(p);
+  if (p->i >= p->n)
+    return syntax_error(p, "");
+  char c = p->s[p->i];
+  if (c == '{' || c == '[')
+    return parse_container(p, out);
+  if (c == '"') {
+    struct buf b;
+    buf_init(&b, 0);
+    int rc = parse_string(p, &b);
+    if (!rc && !(*out = json_object_new_string_len(b.data ? b.data : "",
+                                                   (int)b.len)))
+      rc = err_set(p->e, -ENOMEM, "out of memory");
+    buf_free(&b);
+    return rc;
+  }
+  if (c == '-' || is_digit(c))
+    return parse_number(p, out);
+  return parse_literal(p, out);
 }
 
 int kjson_parse(const char *s, size_t n, const char *name,
@@ -249,35 +586,16 @@ int kjson_parse(const char *s, size_t n, const char *name,
   *out = NULL;
   if (n > INT32_MAX)
     return err_set(e, -E2BIG, "%s: JSON text of %zu bytes is too large", name, n);
-  struct json_tokener *tok = json_tokener_new_ex(KJSON_MAX_DEPTH);
-  if (!tok)
-    return err_set(e, -ENOMEM, "out of memory");
-  json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-  struct json_object *o = json_tokener_parse_ex(tok, s, (int)n);
-  enum json_tokener_error jerr = json_tokener_get_error(tok);
-  size_t off = json_tokener_get_parse_end(tok);
-  int rc = 0;
-  if (jerr == json_tokener_continue) {
-    rc = err_set(e, -EINVAL, "%s: unexpected end of JSON input", name);
-  } else if (jerr != json_tokener_success) {
-    int line, col;
-    offset_to_line_col(s, off, &line, &col);
-    rc = err_set(e, -EINVAL, "%s:%d:%d: invalid JSON: %s", name, line, col,
-                 json_tokener_error_desc(jerr));
-  } else {
-    while (off < n && strchr(" \t\r\n", s[off]))
-      off++;
-    if (off < n) {
-      int line, col;
-      offset_to_line_col(s, off, &line, &col);
-      rc = err_set(e, -EINVAL, "%s:%d:%d: invalid JSON: text after the value",
-                   name, line, col);
-    }
+  struct parser p = {s, n, 0, 0, name, e};
+  int rc = parse_value(&p, out);
+  if (!rc) {
+    skip_space(&p);
+    if (p.i < n)
+      rc = syntax_error(&p, "after top-level value");
   }
-  json_tokener_free(tok);
-  if (rc)
-    json_object_put(o);
-  else
-    *out = o;
+  if (rc) {
+    json_object_put(*out);
+    *out = NULL;
+  }
   return rc;
 }

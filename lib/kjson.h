@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define KJSON_MAX_DEPTH 1000
 
@@ -29,6 +30,12 @@ int kjson_write(struct buf *b, struct json_object *o, int flags, struct err *e);
  * messages (a file name or "response body"). */
 int kjson_parse(const char *s, size_t n, const char *name,
                struct json_object **out, struct err *e);
+
+/* The UTF-8 character at s (at most n bytes) as Go's utf8.DecodeRune reads
+ * it: returns its length (1 to 4) and sets *cp, or returns 0 when the bytes
+ * are not valid UTF-8 (overlong, surrogate, past U+10FFFF, cut short); Go
+ * then reads one byte as U+FFFD. n must be at least 1. */
+size_t kjson_utf8_decode(const char *s, size_t n, uint32_t *cp);
 
 /* The value of a double as Go prints it in JSON (for callers that format
  * numbers inside other text). */
