@@ -8,7 +8,9 @@
  * memory proportional to its depth, never C stack. */
 #include "kyaml.h"
 
+#include "buf.h"
 #include "gonum.h"
+#include "kjson.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -259,7 +261,7 @@ enum kyaml_tag kyaml_resolve(const char *s, size_t n, struct kyaml_scalar *out)
   }
   /* Like go-yaml, only these first characters can start a non-string. */
   char c = n ? s[0] : 'N';
-  if (!(n == 0 || strchr("+-0123456789yYnNtTfFoO~.", c)))
+  if (!c || !strchr("+-0123456789yYnNtTfFoO~.", c))
     return out->tag;
   if (resolve_special(s, n, out))
     return out->tag;
@@ -308,17 +310,28 @@ int kyaml_is_base60_float(const char *s, size_t n)
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
 
+/* What a value costs in memory as json-c holds it, roughly: enough to keep
+ * a document's tree within max_memory whatever its shape. */
+#define COST_SCALAR 64
+#define COST_SEQUENCE 176
+#define COST_ITEM 16
+#define COST_MAPPING 784
+#define COST_KEY 48
+
 struct frame {
   struct json_object *obj; /* object or array */
   char *key;               /* pending key of an object, NULL when none */
   int merge;               /* the pending key is "<<" */
-  char *anchor;            /* registered when the node ends */
+  long anchor;             /* slot to fill when the node ends, or -1 */
   yaml_mark_t mark;
 };
 
+/* go-yaml registers an anchor when its node starts, so an alias inside the
+ * node finds it open (and fails), and a later anchor of the same name
+ * replaces it for what follows. */
 struct anchor {
-  char *name;
-  struct json_object *obj; /* a reference we hold; NULL for a null node */
+  struct json_object *obj; /* a reference we hold; NULL for null or open */
+  int open;
 };
 
 struct builder {
@@ -327,12 +340,16 @@ struct builder {
   int first_line;
   int max_depth;
   size_t max_nodes;
-  size_t nodes;
+  size_t max_memory;
+  size_t nodes;       /* decoded, aliases expanded (go-yaml's decodeCount) */
+  size_t alias_nodes; /* of those, the ones aliases brought */
+  size_t memory;
   struct frame *stack;
   int depth;
   int cap;
   struct anchor *anchors;
   size_t nanchors;
+  struct json_object *anchor_index; /* name -> slot number */
   struct json_object *root;
   struct err *e;
 };
@@ -352,12 +369,37 @@ static int fail_at(struct builder *b, yaml_mark_t m, int code,
                  (int)m.line + b->first_line, (int)m.column + 1, what);
 }
 
-static int count_node(struct builder *b, yaml_mark_t m, size_t n)
+/* go-yaml's rule against alias bombs: once past 1000 nodes, at most 99% of
+ * them may come from aliases, falling to 10% at 4 million nodes. */
+static double allowed_alias_ratio(size_t nodes)
+{
+  if (nodes <= 400000)
+    return 0.99;
+  if (nodes >= 4000000)
+    return 0.10;
+  return 0.99 - 0.89 * ((double)(nodes - 400000) / 3600000.0);
+}
+
+/* Counts n more nodes (worth `bytes` of memory) against the limits. */
+static int charge(struct builder *b, yaml_mark_t m, size_t n, size_t bytes,
+                  int from_alias)
 {
   b->nodes += n;
+  b->memory += bytes;
+  if (from_alias)
+    b->alias_nodes += n;
+  if (b->alias_nodes > 100 && b->nodes > 1000 &&
+      (double)b->alias_nodes / (double)b->nodes >
+          allowed_alias_ratio(b->nodes))
+    return fail_at(b, m, -E2BIG, "document contains excessive aliasing: "
+                   "aliases expand to %zu of its %zu nodes", b->alias_nodes,
+                   b->nodes);
   if (b->nodes > b->max_nodes)
-    return fail_at(b, m, -E2BIG, "document has more than %zu nodes "
-                   "(aliases expand to too much)", b->max_nodes);
+    return fail_at(b, m, -E2BIG, "document has more than %zu nodes",
+                   b->max_nodes);
+  if (b->memory > b->max_memory)
+    return fail_at(b, m, -E2BIG, "document needs more than %zu MiB of "
+                   "memory once read", b->max_memory >> 20);
   return 0;
 }
 
@@ -389,30 +431,23 @@ static int b64_value(int c)
   return -1;
 }
 
-/* !!binary: base64 (line breaks allowed) decoded into a string. */
-static int decode_binary(struct builder *b, yaml_mark_t m, const char *s,
-                         size_t n, struct json_object **out)
+/* Go's base64.StdEncoding: line breaks are skipped, padding is required,
+ * anything else (spaces too) is an error. Returns the decoded length, or
+ * -1. */
+static long b64_decode(const char *s, size_t n, char *dec)
 {
-  char *dec = malloc(n / 4 * 3 + 4);
-  if (!dec)
-    return err_set(b->e, -ENOMEM, "out of memory");
-  size_t k = 0, quad = 0;
+  size_t k = 0, quad = 0, pad = 0;
   unsigned acc = 0;
-  int pad = 0;
   for (size_t i = 0; i < n; i++) {
-    int c = (unsigned char)s[i];
-    if (c == '\n' || c == '\r' || c == ' ')
+    int c = (unsigned char)s[i], v;
+    if (c == '\n' || c == '\r')
       continue;
-    if (c == '=') {
+    if (c == '=' && (quad + pad == 2 || quad + pad == 3)) {
       pad++;
       continue;
     }
-    int v = b64_value(c);
-    if (v < 0 || pad) {
-      free(dec);
-      return fail_at(b, m, -EINVAL, "!!binary value contains invalid base64 "
-                     "data");
-    }
+    if (pad || (v = b64_value(c)) < 0)
+      return -1;
     acc = acc << 6 | (unsigned)v;
     if (++quad == 4) {
       dec[k++] = (char)(acc >> 16);
@@ -422,17 +457,51 @@ static int decode_binary(struct builder *b, yaml_mark_t m, const char *s,
       acc = 0;
     }
   }
-  if (quad == 1 || (quad && quad + (size_t)pad != 4)) {
-    free(dec);
-    return fail_at(b, m, -EINVAL, "!!binary value contains invalid base64 "
-                   "data");
-  }
+  if (quad && quad + pad != 4)
+    return -1;
   if (quad >= 2)
     dec[k++] = (char)(acc >> (quad == 2 ? 4 : 10));
   if (quad == 3)
     dec[k++] = (char)(acc >> 2);
-  *out = json_object_new_string_len(dec, (int)k);
+  return (long)k;
+}
+
+/* Bytes that are not UTF-8 become U+FFFD, as the JSON step makes them. */
+static struct json_object *string_as_json_keeps_it(const char *s, size_t n)
+{
+  uint32_t cp;
+  size_t i = 0;
+  while (i < n && kjson_utf8_decode(s + i, n - i, &cp))
+    i += kjson_utf8_decode(s + i, n - i, &cp);
+  if (i == n)
+    return json_object_new_string_len(s, (int)n);
+  struct buf b;
+  buf_init(&b, 0);
+  buf_append(&b, s, i);
+  while (i < n) {
+    size_t w = kjson_utf8_decode(s + i, n - i, &cp);
+    buf_append(&b, w ? s + i : "\xef\xbf\xbd", w ? w : 3);
+    i += w ? w : 1;
+  }
+  struct json_object *o = json_object_new_string_len(b.data, (int)b.len);
+  buf_free(&b);
+  return o;
+}
+
+/* !!binary: base64 decoded into a string. */
+static int decode_binary(struct builder *b, yaml_mark_t m, const char *s,
+                         size_t n, struct json_object **out)
+{
+  char *dec = malloc(n / 4 * 3 + 4);
+  if (!dec)
+    return err_set(b->e, -ENOMEM, "out of memory");
+  long k = b64_decode(s, n, dec);
+  if (k >= 0)
+    *out = string_as_json_keeps_it(dec, (size_t)k);
   free(dec);
+  if (k < 0)
+    return fail_at(b, m, -EINVAL, "!!binary value contains invalid base64 "
+                   "data");
   return 0;
 }
 
@@ -451,8 +520,8 @@ static int number_value(struct builder *b, yaml_mark_t m, const char *text,
     return 0;
   }
   if (!isfinite(sc->f))
-    return fail_at(b, m, -EINVAL, "%s cannot be represented in JSON "
-                   "(quote it to keep it as a string)", text);
+    return fail_at(b, m, -EINVAL, "%s is not a number JSON can hold (quote "
+                   "it to keep it as a string)", text);
   if (!floats) {
     /* JSON prints an integral double without a point; Unstructured then
      * reads it back as an int64. */
@@ -507,23 +576,23 @@ static enum kyaml_tag tag_from_name(const char *t)
   return KYAML_TAG_STR;
 }
 
-/* A scalar with an explicit standard tag: resolve, then check the fit. */
+/* A scalar with an explicit standard tag: resolve, then check the fit (an
+ * int may become a float, as go-yaml allows for int64 but not uint64). */
 static int tagged_scalar(struct builder *b, yaml_mark_t m, const char *tag,
                          const char *s, size_t n, struct kyaml_scalar *sc)
 {
   enum kyaml_tag want = tag_from_name(tag);
   kyaml_resolve(s, n, sc);
-  if (want == KYAML_TAG_TIMESTAMP && looks_like_timestamp(s, n))
-    sc->tag = KYAML_TAG_TIMESTAMP;
+  if (want == KYAML_TAG_MERGE) {
+    /* Only "<<" merges; any other text tagged !!merge stays a string. */
+    sc->tag = n == 2 && memcmp(s, "<<", 2) == 0 ? KYAML_TAG_MERGE
+                                                : KYAML_TAG_STR;
+    return 0;
+  }
   if (sc->tag == want || (want == KYAML_TAG_INT && sc->tag == KYAML_TAG_UINT))
     return 0;
   if (want == KYAML_TAG_FLOAT && sc->tag == KYAML_TAG_INT) {
     sc->f = (double)sc->i;
-    sc->tag = KYAML_TAG_FLOAT;
-    return 0;
-  }
-  if (want == KYAML_TAG_FLOAT && sc->tag == KYAML_TAG_UINT) {
-    sc->f = (double)sc->u;
     sc->tag = KYAML_TAG_FLOAT;
     return 0;
   }
@@ -543,6 +612,7 @@ static int classify_scalar(struct builder *b, yaml_event_t *ev,
   if (!tag || strcmp(tag, "!") == 0) {
     if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !tag)
       kyaml_resolve(s, n, sc);
+    /* "<<" is a string to go-yaml's resolver, a merge only as a key */
     return 0;
   }
   if (strncmp(tag, TAG_PREFIX, strlen(TAG_PREFIX)) != 0)
@@ -564,11 +634,12 @@ static int key_string(struct builder *b, yaml_mark_t m, const char *s, size_t n,
   const char *text = s;
   switch (sc->tag) {
   case KYAML_TAG_NULL:
-    return fail_at(b, m, -EINVAL, "unsupported map key: %s (JSON keys are "
-                   "strings; quote it)", n ? s : "empty key");
+    return fail_at(b, m, -EINVAL, "a null key (%s) cannot be a JSON object "
+                   "key; quote it to make it a string", n ? s : "empty");
   case KYAML_TAG_UINT:
-    return fail_at(b, m, -EINVAL, "unsupported map key of type uint64: %s",
-                   s);
+    return fail_at(b, m, -EINVAL, "the key %s is above the int64 range, "
+                   "which sigs.k8s.io/yaml cannot turn into a JSON key; "
+                   "quote it", s);
   case KYAML_TAG_BOOL:
     text = sc->b ? "true" : "false";
     break;
@@ -585,6 +656,10 @@ static int key_string(struct builder *b, yaml_mark_t m, const char *s, size_t n,
       gonum_format_float(num, sizeof num, sc->f, 'g', -1, 32), text = num;
     break;
   default:
+    /* json-c keys are C strings: refuse what would be cut short. */
+    if (memchr(s, '\0', n))
+      return fail_at(b, m, -EINVAL, "a map key holds a NUL character "
+                     "(\\0), which we cannot keep");
     *out = malloc(n + 1);
     if (!*out)
       return err_set(b->e, -ENOMEM, "out of memory");
@@ -596,60 +671,96 @@ static int key_string(struct builder *b, yaml_mark_t m, const char *s, size_t n,
   return *out ? 0 : err_set(b->e, -ENOMEM, "out of memory");
 }
 
+/* ---- anchors ---- */
+
 static struct anchor *find_anchor(struct builder *b, const char *name)
 {
-  for (size_t i = b->nanchors; i-- > 0;)
-    if (strcmp(b->anchors[i].name, name) == 0)
-      return &b->anchors[i];
-  return NULL;
+  struct json_object *slot;
+  if (!b->anchor_index ||
+      !json_object_object_get_ex(b->anchor_index, name, &slot))
+    return NULL;
+  return &b->anchors[json_object_get_int64(slot)];
 }
 
+/* A new slot for name, holding obj (a new reference) or open; its number
+ * goes to *slot when slot is not NULL. */
 static int add_anchor(struct builder *b, const char *name,
-                      struct json_object *obj)
+                      struct json_object *obj, int open, long *slot)
 {
+  if (!b->anchor_index && !(b->anchor_index = json_object_new_object()))
+    return err_set(b->e, -ENOMEM, "out of memory");
   struct anchor *a = realloc(b->anchors, (b->nanchors + 1) * sizeof *a);
   if (!a)
     return err_set(b->e, -ENOMEM, "out of memory");
   b->anchors = a;
-  a[b->nanchors].name = strdup(name);
-  if (!a[b->nanchors].name)
-    return err_set(b->e, -ENOMEM, "out of memory");
   a[b->nanchors].obj = json_object_get(obj);
+  a[b->nanchors].open = open;
+  json_object_object_add(b->anchor_index, name,
+                         json_object_new_int64((int64_t)b->nanchors));
+  if (slot)
+    *slot = (long)b->nanchors;
   b->nanchors++;
   return 0;
 }
 
-static size_t count_tree(struct json_object *o, size_t limit)
+/* Size, memory and depth of a tree, counted up to a limit of nodes. */
+struct tree_cost {
+  size_t nodes;
+  size_t bytes;
+  int depth;
+};
+
+/* depth counts the collections on the deepest path, as frames do. */
+static void tree_cost(struct json_object *o, size_t limit, int depth,
+                      struct tree_cost *c)
 {
-  size_t n = 1;
+  c->nodes++;
+  int collection = json_object_is_type(o, json_type_object) ||
+                   json_object_is_type(o, json_type_array);
+  if (collection && depth + 1 > c->depth)
+    c->depth = depth + 1;
   if (json_object_is_type(o, json_type_object)) {
+    c->bytes += COST_MAPPING;
     json_object_object_foreach(o, k, v) {
-      (void)k;
-      n += count_tree(v, limit);
-      if (n > limit)
-        return n;
+      if (c->nodes > limit)
+        return;
+      c->nodes++; /* the key */
+      c->bytes += COST_KEY + strlen(k);
+      tree_cost(v, limit, depth + 1, c);
     }
   } else if (json_object_is_type(o, json_type_array)) {
     size_t len = json_object_array_length(o);
-    for (size_t i = 0; i < len && n <= limit; i++)
-      n += count_tree(json_object_array_get_idx(o, i), limit);
+    c->bytes += COST_SEQUENCE + len * COST_ITEM;
+    for (size_t i = 0; i < len && c->nodes <= limit; i++)
+      tree_cost(json_object_array_get_idx(o, i), limit, depth + 1, c);
+  } else {
+    c->bytes += COST_SCALAR;
+    if (json_object_is_type(o, json_type_string))
+      c->bytes += (size_t)json_object_get_string_len(o);
   }
-  return n;
 }
 
-static int copy_tree(struct builder *b, yaml_mark_t m, struct json_object *src,
-                     struct json_object **dst)
+/* A copy of an anchored value, charged as go-yaml counts alias expansion;
+ * it must also fit the depth left where it lands. */
+static int copy_tree(struct builder *b, yaml_mark_t m, const char *name,
+                     struct json_object *src, struct json_object **dst)
 {
   *dst = NULL;
-  if (!src)
-    return 0;
-  int rc = count_node(b, m, count_tree(src, b->max_nodes));
-  if (rc)
-    return rc;
-  if (json_object_deep_copy(src, dst, NULL) != 0)
-    return err_set(b->e, -ENOMEM, "out of memory");
-  return 0;
+  struct tree_cost c = {0, 0, 0};
+  if (src)
+    tree_cost(src, b->max_nodes, 0, &c);
+  if (src && b->depth + c.depth > b->max_depth)
+    return fail_at(b, m, -ELOOP, "alias *%s nests the document deeper than "
+                   "%d levels", name, b->max_depth);
+  int rc = charge(b, m, 1, 0, 0); /* the alias itself */
+  if (!rc && src)
+    rc = charge(b, m, c.nodes, c.bytes, 1);
+  if (!rc && src && json_object_deep_copy(src, dst, NULL) != 0)
+    rc = err_set(b->e, -ENOMEM, "out of memory");
+  return rc;
 }
+
+/* ---- building ---- */
 
 /* Sets every key of src into dst, overwriting: go-yaml v2's merge. */
 static void merge_object(struct json_object *dst, struct json_object *src)
@@ -724,35 +835,60 @@ static int set_key(struct builder *b, yaml_mark_t m, const char *s, size_t n,
   return key_string(b, m, s, n, sc, &f->key);
 }
 
+/* A "<<" key that the parser calls implicit (plain and untagged, or tagged
+ * "!") merges, as go-yaml's isMerge has it. */
+static void mark_merge_key(yaml_event_t *ev, struct kyaml_scalar *sc)
+{
+  const char *tag = (const char *)ev->data.scalar.tag;
+  int implicit = tag ? strcmp(tag, "!") == 0
+                     : ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+  if (implicit && ev->data.scalar.length == 2 &&
+      memcmp(ev->data.scalar.value, "<<", 2) == 0)
+    sc->tag = KYAML_TAG_MERGE;
+}
+
+static int scalar_as_key(struct builder *b, yaml_event_t *ev,
+                         struct kyaml_scalar *sc, int binary,
+                         struct json_object *v)
+{
+  const char *s = (const char *)ev->data.scalar.value;
+  size_t n = ev->data.scalar.length;
+  if (binary) {
+    sc->tag = KYAML_TAG_STR;
+    s = json_object_get_string(v);
+    n = (size_t)json_object_get_string_len(v);
+  }
+  mark_merge_key(ev, sc);
+  int rc = set_key(b, ev->start_mark, s, n, sc);
+  json_object_put(v);
+  return rc;
+}
+
 static int on_scalar(struct builder *b, yaml_event_t *ev)
 {
   const char *s = (const char *)ev->data.scalar.value;
   size_t n = ev->data.scalar.length;
+  const char *anchor = (const char *)ev->data.scalar.anchor;
   struct kyaml_scalar sc;
   int binary, rc = classify_scalar(b, ev, &sc, &binary);
   if (!rc)
-    rc = count_node(b, ev->start_mark, 1);
+    rc = charge(b, ev->start_mark, 1, COST_SCALAR + n, 0);
   if (rc)
     return rc;
   struct json_object *v = NULL;
+  int key = expecting_key(b);
   if (binary)
     rc = decode_binary(b, ev->start_mark, s, n, &v);
-  else
+  else if (!key || anchor) /* a key's value only matters to its aliases */
     rc = resolved_value(b, ev->start_mark, s, n, &sc, &v);
-  if (!rc && ev->data.scalar.anchor)
-    rc = add_anchor(b, (const char *)ev->data.scalar.anchor, v);
+  if (!rc && anchor)
+    rc = add_anchor(b, anchor, v, 0, NULL);
   if (rc) {
     json_object_put(v);
     return rc;
   }
-  if (expecting_key(b)) {
-    if (binary)
-      sc.tag = KYAML_TAG_STR;
-    rc = set_key(b, ev->start_mark, binary ? json_object_get_string(v) : s,
-                 binary ? (size_t)json_object_get_string_len(v) : n, &sc);
-    json_object_put(v);
-    return rc;
-  }
+  if (key)
+    return scalar_as_key(b, ev, &sc, binary, v);
   return deliver(b, ev->start_mark, v);
 }
 
@@ -778,68 +914,69 @@ static int alias_as_key(struct builder *b, yaml_mark_t m, struct json_object *v)
     s = json_object_get_string(v);
     return set_key(b, m, s, (size_t)json_object_get_string_len(v), &sc);
   default:
-    return fail_at(b, m, -EINVAL, "a collection cannot be a map key");
+    return fail_at(b, m, -EINVAL, "a %s cannot be a map key (JSON keys are "
+                   "strings)", json_object_is_type(v, json_type_array)
+                                   ? "sequence" : "mapping");
   }
   return set_key(b, m, s, strlen(s), &sc);
-}
-
-static int anchor_is_open(struct builder *b, const char *name)
-{
-  for (int i = 0; i < b->depth; i++)
-    if (b->stack[i].anchor && strcmp(b->stack[i].anchor, name) == 0)
-      return 1;
-  return 0;
 }
 
 static int on_alias(struct builder *b, yaml_event_t *ev)
 {
   const char *name = (const char *)ev->data.alias.anchor;
   struct anchor *a = find_anchor(b, name);
-  if (!a) {
-    if (anchor_is_open(b, name))
-      return fail_at(b, ev->start_mark, -EINVAL, "anchor '%s' value contains "
-                     "itself", name);
+  if (!a)
     return fail_at(b, ev->start_mark, -EINVAL, "unknown anchor '%s' "
                    "referenced", name);
+  if (a->open)
+    return fail_at(b, ev->start_mark, -EINVAL, "anchor '%s' value contains "
+                   "itself", name);
+  if (expecting_key(b)) {
+    int rc = charge(b, ev->start_mark, 1, 0, 0);
+    return rc ? rc : alias_as_key(b, ev->start_mark, a->obj);
   }
-  if (expecting_key(b))
-    return alias_as_key(b, ev->start_mark, a->obj);
   struct json_object *copy;
-  int rc = copy_tree(b, ev->start_mark, a->obj, &copy);
+  int rc = copy_tree(b, ev->start_mark, name, a->obj, &copy);
   return rc ? rc : deliver(b, ev->start_mark, copy);
+}
+
+static int grow_stack(struct builder *b)
+{
+  if (b->depth < b->cap)
+    return 0;
+  int cap = b->cap ? b->cap * 2 : 16;
+  struct frame *s = realloc(b->stack, (size_t)cap * sizeof *s);
+  if (!s)
+    return err_set(b->e, -ENOMEM, "out of memory");
+  b->stack = s;
+  b->cap = cap;
+  return 0;
 }
 
 static int push(struct builder *b, yaml_event_t *ev, struct json_object *obj,
                 const yaml_char_t *anchor)
 {
-  if (expecting_key(b)) {
+  int map = ev->type == YAML_MAPPING_START_EVENT, rc = 0;
+  if (expecting_key(b))
+    rc = fail_at(b, ev->start_mark, -EINVAL, "a %s cannot be a map key "
+                 "(JSON keys are strings)", map ? "mapping" : "sequence");
+  else if (b->depth >= b->max_depth)
+    rc = fail_at(b, ev->start_mark, -ELOOP, "nesting deeper than %d levels",
+                 b->max_depth);
+  if (!rc)
+    rc = grow_stack(b);
+  if (!rc)
+    rc = charge(b, ev->start_mark, 1, map ? COST_MAPPING : COST_SEQUENCE, 0);
+  if (rc) {
     json_object_put(obj);
-    return fail_at(b, ev->start_mark, -EINVAL, "a %s cannot be a map key "
-                   "(JSON keys are strings)",
-                   ev->type == YAML_MAPPING_START_EVENT ? "mapping" : "sequence");
-  }
-  if (b->depth >= b->max_depth) {
-    json_object_put(obj);
-    return fail_at(b, ev->start_mark, -ELOOP, "nesting deeper than %d levels",
-                   b->max_depth);
-  }
-  if (b->depth == b->cap) {
-    int cap = b->cap ? b->cap * 2 : 16;
-    struct frame *s = realloc(b->stack, (size_t)cap * sizeof *s);
-    if (!s) {
-      json_object_put(obj);
-      return err_set(b->e, -ENOMEM, "out of memory");
-    }
-    b->stack = s;
-    b->cap = cap;
+    return rc;
   }
   struct frame *f = &b->stack[b->depth++];
   memset(f, 0, sizeof *f);
   f->obj = obj;
   f->mark = ev->start_mark;
-  if (anchor && !(f->anchor = strdup((const char *)anchor)))
-    return err_set(b->e, -ENOMEM, "out of memory");
-  return count_node(b, ev->start_mark, 1);
+  f->anchor = -1;
+  return anchor ? add_anchor(b, (const char *)anchor, NULL, 1, &f->anchor) : 0;
 }
 
 static int pop(struct builder *b, yaml_event_t *ev)
@@ -848,10 +985,11 @@ static int pop(struct builder *b, yaml_event_t *ev)
   int rc = 0;
   if (f.key || f.merge)
     rc = fail_at(b, ev->start_mark, -EINVAL, "mapping key without a value");
-  if (!rc && f.anchor)
-    rc = add_anchor(b, f.anchor, f.obj);
+  if (f.anchor >= 0) {
+    b->anchors[f.anchor].obj = json_object_get(f.obj);
+    b->anchors[f.anchor].open = 0;
+  }
   free(f.key);
-  free(f.anchor);
   if (rc) {
     json_object_put(f.obj);
     return rc;
@@ -859,22 +997,31 @@ static int pop(struct builder *b, yaml_event_t *ev)
   return deliver(b, f.mark, f.obj);
 }
 
+/* Adds what an item or a key costs its collection. */
+static int charge_member(struct builder *b, yaml_event_t *ev)
+{
+  if (b->depth == 0)
+    return 0;
+  if (json_object_is_type(b->stack[b->depth - 1].obj, json_type_array))
+    return charge(b, ev->start_mark, 0, COST_ITEM, 0);
+  return expecting_key(b) ? charge(b, ev->start_mark, 0, COST_KEY, 0) : 0;
+}
+
 static void builder_reset(struct builder *b)
 {
   for (int i = 0; i < b->depth; i++) {
     json_object_put(b->stack[i].obj);
     free(b->stack[i].key);
-    free(b->stack[i].anchor);
   }
   b->depth = 0;
-  for (size_t i = 0; i < b->nanchors; i++) {
-    free(b->anchors[i].name);
+  for (size_t i = 0; i < b->nanchors; i++)
     json_object_put(b->anchors[i].obj);
-  }
   free(b->anchors);
   b->anchors = NULL;
   b->nanchors = 0;
-  b->nodes = 0;
+  json_object_put(b->anchor_index);
+  b->anchor_index = NULL;
+  b->nodes = b->alias_nodes = b->memory = 0;
 }
 
 static void builder_free(struct builder *b)
@@ -885,6 +1032,19 @@ static void builder_free(struct builder *b)
 }
 
 /* ---- libyaml errors, with the place named ---- */
+
+/* libyaml's marks count characters (after a BOM it skips); this finds the
+ * byte offset. */
+static size_t char_to_byte(const char *text, size_t len, size_t chars)
+{
+  size_t i = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+  for (; i < len && chars > 0; chars--) {
+    i++;
+    while (i < len && ((unsigned char)text[i] & 0xc0) == 0x80)
+      i++;
+  }
+  return i;
+}
 
 static void offset_position(const char *text, size_t len, size_t off, int *line,
                             int *col)
@@ -901,32 +1061,112 @@ static void offset_position(const char *text, size_t len, size_t off, int *line,
   }
 }
 
+static int reader_error(struct builder *b, yaml_parser_t *p, const char *text,
+                        size_t len)
+{
+  int line, col;
+  offset_position(text, len, p->problem_offset, &line, &col);
+  unsigned v = (unsigned)p->problem_value;
+  if (strstr(p->problem, "control characters"))
+    return err_set(b->e, -EINVAL, "%s:%d:%d: control character U+%04X is "
+                   "not allowed in YAML text", b->name, line + b->first_line,
+                   col, v);
+  if (strstr(p->problem, "UTF-8"))
+    return err_set(b->e, -EINVAL, "%s:%d:%d: invalid UTF-8 (byte 0x%02x): "
+                   "YAML text must be UTF-8", b->name, line + b->first_line,
+                   col, v & 0xff);
+  return err_set(b->e, -EINVAL, "%s:%d:%d: %s", b->name,
+                 line + b->first_line, col, p->problem);
+}
+
+/* Plainer words for libyaml's most common complaints. `ctx` gets "at
+ * L:C" where the construct that failed started. */
+struct problem_text {
+  const char *problem; /* libyaml's text (a prefix) */
+  const char *context; /* its context (a prefix), NULL for any */
+  const char *says;    /* ours; %s is the place the construct started */
+};
+
+static const char tab_problem[] =
+    "found a tab character in indentation (YAML indents with spaces only)";
+
+static const struct problem_text problem_texts[] = {
+    {"found unexpected end of stream", "while scanning a quoted scalar",
+     "unterminated quoted string: the quote at %s is never closed"},
+    {"found unexpected end of stream", NULL,
+     "unexpected end of the input (in what starts at %s)"},
+    {"found a tab character", NULL, tab_problem},
+    {"did not find expected key", "while parsing a block mapping",
+     "expected a key of the mapping that starts at %s (check the "
+     "indentation)"},
+    {"did not find expected '-' indicator", NULL,
+     "expected a '- ' item of the list that starts at %s (check the "
+     "indentation)"},
+    {"did not find expected ',' or ']'", NULL,
+     "expected ',' or ']' in the flow sequence that starts at %s"},
+    {"did not find expected ',' or '}'", NULL,
+     "expected ',' or '}' in the flow mapping that starts at %s"},
+    {"mapping values are not allowed in this context", NULL,
+     "found ': ' where a value cannot start a mapping (quote a value that "
+     "holds ': ')"},
+    {"did not find expected <document start>", NULL,
+     "expected the end of the document, found more content"},
+    {"found unknown escape character", NULL,
+     "unknown escape sequence in the double-quoted string that starts at %s "
+     "(write \\\\ for a backslash)"},
+    {"could not find expected ':'", NULL,
+     "a key must be followed by ':' on the same line (key at %s)"},
+    {"did not find expected node content", NULL,
+     "expected a value (in what starts at %s)"},
+};
+
+static const char *plainer_problem(const yaml_parser_t *p)
+{
+  for (size_t i = 0; i < sizeof problem_texts / sizeof problem_texts[0]; i++) {
+    const struct problem_text *t = &problem_texts[i];
+    if (strncmp(p->problem, t->problem, strlen(t->problem)) == 0 &&
+        (!t->context ||
+         (p->context && strncmp(p->context, t->context, strlen(t->context)) == 0)))
+      return t->says;
+  }
+  return NULL;
+}
+
 static int parser_error(struct builder *b, yaml_parser_t *p, const char *text,
                         size_t len)
 {
-  const char *problem = p->problem ? p->problem : "invalid YAML";
-  if (p->error == YAML_READER_ERROR) {
-    int line, col;
-    offset_position(text, len, p->problem_offset, &line, &col);
-    return err_set(b->e, -EINVAL, "%s:%d:%d: invalid input: %s (byte 0x%02x)",
-                   b->name, line + b->first_line, col, problem,
-                   (unsigned)p->problem_value & 0xff);
-  }
   if (p->error == YAML_MEMORY_ERROR)
     return err_set(b->e, -ENOMEM, "%s: out of memory", b->name);
+  if (!p->problem)
+    return err_set(b->e, -EINVAL, "%s: invalid YAML", b->name);
+  if (p->error == YAML_READER_ERROR)
+    return reader_error(b, p, text, len);
   yaml_mark_t m = p->problem_mark;
   int line = (int)m.line + b->first_line, col = (int)m.column + 1;
-  if (m.index < len && text[m.index] == '\t' &&
-      strstr(problem, "cannot start any token"))
-    return err_set(b->e, -EINVAL, "%s:%d:%d: found a tab character where a "
-                   "token or indentation was expected (YAML indents with "
-                   "spaces only)", b->name, line, col);
+  char where[64], what[512];
+  snprintf(where, sizeof where, "%d:%d",
+           (int)p->context_mark.line + b->first_line,
+           (int)p->context_mark.column + 1);
+  size_t at = char_to_byte(text, len, m.index);
+  const char *says = plainer_problem(p);
+  if (at < len && text[at] == '\t' && strstr(p->problem, "cannot start any"))
+    says = tab_problem;
+  else if (at < len && strchr("@`", text[at]) && strstr(p->problem, "cannot start any"))
+    snprintf(what, sizeof what, "'%c' is reserved and cannot start a plain "
+             "value; quote the value", text[at]), says = what;
+  if (says && says != what) {
+    const char *hole = strstr(says, "%s"); /* where the construct started */
+    snprintf(what, sizeof what, "%.*s%s%s", hole ? (int)(hole - says) : 256,
+             says, hole ? where : "", hole ? hole + 2 : "");
+    says = what;
+  }
+  if (says)
+    return err_set(b->e, -EINVAL, "%s:%d:%d: %s", b->name, line, col, says);
   if (p->context)
-    return err_set(b->e, -EINVAL, "%s:%d:%d: %s %s at %d:%d", b->name, line,
-                   col, problem, p->context,
-                   (int)p->context_mark.line + b->first_line,
-                   (int)p->context_mark.column + 1);
-  return err_set(b->e, -EINVAL, "%s:%d:%d: %s", b->name, line, col, problem);
+    return err_set(b->e, -EINVAL, "%s:%d:%d: %s (%s at %s)", b->name, line,
+                   col, p->problem, p->context, where);
+  return err_set(b->e, -EINVAL, "%s:%d:%d: %s", b->name, line, col,
+                 p->problem);
 }
 
 /* ---- streams ---- */
@@ -938,9 +1178,19 @@ struct stream {
   int docs;
 };
 
-static int on_event(struct stream *st, yaml_event_t *ev, int *doc_line)
+/* Returns 1 when the stream is done: sigs.k8s.io/yaml reads the first
+ * document of a text and ignores the rest. */
+static int on_event(struct stream *st, yaml_event_t *ev, int *doc_line,
+                    int *rc)
 {
   struct builder *b = &st->b;
+  *rc = ev->type == YAML_SCALAR_EVENT || ev->type == YAML_ALIAS_EVENT ||
+                ev->type == YAML_SEQUENCE_START_EVENT ||
+                ev->type == YAML_MAPPING_START_EVENT
+            ? charge_member(b, ev)
+            : 0;
+  if (*rc)
+    return 1;
   switch (ev->type) {
   case YAML_DOCUMENT_START_EVENT:
     *doc_line = (int)ev->start_mark.line + b->first_line;
@@ -951,22 +1201,46 @@ static int on_event(struct stream *st, yaml_event_t *ev, int *doc_line)
     b->root = NULL;
     builder_reset(b);
     st->docs++;
-    return st->cb(doc, *doc_line, st->data);
+    *rc = st->cb(doc, *doc_line, st->data);
+    return 1;
   }
   case YAML_SCALAR_EVENT:
-    return on_scalar(b, ev);
+    *rc = on_scalar(b, ev);
+    break;
   case YAML_ALIAS_EVENT:
-    return on_alias(b, ev);
+    *rc = on_alias(b, ev);
+    break;
   case YAML_SEQUENCE_START_EVENT:
-    return push(b, ev, json_object_new_array(), ev->data.sequence_start.anchor);
+    *rc = push(b, ev, json_object_new_array_ext(4),
+               ev->data.sequence_start.anchor);
+    break;
   case YAML_MAPPING_START_EVENT:
-    return push(b, ev, json_object_new_object(), ev->data.mapping_start.anchor);
+    *rc = push(b, ev, json_object_new_object(), ev->data.mapping_start.anchor);
+    break;
   case YAML_SEQUENCE_END_EVENT:
   case YAML_MAPPING_END_EVENT:
-    return pop(b, ev);
+    *rc = pop(b, ev);
+    break;
+  case YAML_STREAM_END_EVENT:
+    return 1;
   default:
-    return 0;
+    break;
   }
+  return *rc != 0;
+}
+
+static void builder_init(struct builder *b, const struct kyaml_opts *o,
+                         int first_line, struct err *e)
+{
+  memset(b, 0, sizeof *b);
+  b->opts = o;
+  b->name = o && o->name ? o->name : "<input>";
+  b->first_line = first_line;
+  b->max_depth = o && o->max_depth ? o->max_depth : KYAML_DEFAULT_MAX_DEPTH;
+  b->max_nodes = o && o->max_nodes ? o->max_nodes : KYAML_DEFAULT_MAX_NODES;
+  b->max_memory = o && o->max_memory ? o->max_memory
+                                     : KYAML_DEFAULT_MAX_MEMORY;
+  b->e = e;
 }
 
 static int parse_stream(const char *text, size_t len, const struct kyaml_opts *o,
@@ -976,22 +1250,15 @@ static int parse_stream(const char *text, size_t len, const struct kyaml_opts *o
   if (!yaml_parser_initialize(&p))
     return err_set(e, -ENOMEM, "out of memory");
   yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-  memset(&st->b, 0, sizeof st->b);
-  st->b.opts = o;
-  st->b.name = o && o->name ? o->name : "<input>";
-  st->b.first_line = first_line;
-  st->b.max_depth = o && o->max_depth ? o->max_depth : KYAML_DEFAULT_MAX_DEPTH;
-  st->b.max_nodes = o && o->max_nodes ? o->max_nodes : KYAML_DEFAULT_MAX_NODES;
-  st->b.e = e;
+  builder_init(&st->b, o, first_line, e);
   int rc = 0, doc_line = first_line, done = 0;
-  while (!rc && !done) {
+  while (!done) {
     yaml_event_t ev;
     if (!yaml_parser_parse(&p, &ev)) {
       rc = parser_error(&st->b, &p, text, len);
       break;
     }
-    done = ev.type == YAML_STREAM_END_EVENT;
-    rc = on_event(st, &ev, &doc_line);
+    done = on_event(st, &ev, &doc_line, &rc);
     yaml_event_delete(&ev);
   }
   builder_free(&st->b);
@@ -1004,34 +1271,18 @@ static size_t max_bytes(const struct kyaml_opts *o)
   return o && o->max_bytes ? o->max_bytes : KYAML_DEFAULT_MAX_BYTES;
 }
 
-static int check_size(const char *text, size_t len, const struct kyaml_opts *o,
-                      struct err *e)
+static int check_size(size_t len, const struct kyaml_opts *o, struct err *e)
 {
-  (void)text;
   if (len > max_bytes(o))
     return err_set(e, -E2BIG, "%s: %zu bytes of YAML, more than the limit of "
                    "%zu", o && o->name ? o->name : "<input>", len, max_bytes(o));
   return 0;
 }
 
-struct single {
-  struct json_object *doc;
-  int count;
-  int line;
-  const char *name;
-  struct err *e;
-};
-
 static int single_cb(struct json_object *doc, int line, void *data)
 {
-  struct single *s = data;
-  if (++s->count > 1) {
-    json_object_put(doc);
-    return err_set(s->e, -EINVAL, "%s:%d: a second YAML document where only "
-                   "one is allowed", s->name, line);
-  }
-  s->doc = doc;
-  s->line = line;
+  (void)line;
+  *(struct json_object **)data = doc;
   return 0;
 }
 
@@ -1039,18 +1290,18 @@ int kyaml_parse(const char *text, size_t len, const struct kyaml_opts *opts,
                struct json_object **out, struct err *e)
 {
   *out = NULL;
-  int rc = check_size(text, len, opts, e);
+  int rc = check_size(len, opts, e);
   if (rc)
     return rc;
-  struct single s = {NULL, 0, 0, opts && opts->name ? opts->name : "<input>", e};
-  struct stream st = {.cb = single_cb, .data = &s};
+  struct json_object *doc = NULL;
+  struct stream st = {.cb = single_cb, .data = &doc};
   int first = opts && opts->first_line ? opts->first_line : 1;
   rc = parse_stream(text, len, opts, first, &st, e);
   if (rc) {
-    json_object_put(s.doc);
+    json_object_put(doc);
     return rc;
   }
-  *out = s.doc;
+  *out = doc;
   return 0;
 }
 
@@ -1125,7 +1376,7 @@ static int each_part_cb(const char *part, size_t len, int first_line, void *data
 int kyaml_parse_each(const char *text, size_t len, const struct kyaml_opts *opts,
                     kyaml_doc_cb cb, void *data, struct err *e)
 {
-  int rc = check_size(text, len, opts, e);
+  int rc = check_size(len, opts, e);
   if (rc)
     return rc;
   struct each ea = {opts, cb, data, e};

@@ -19,6 +19,7 @@
 #define KYAML_DEFAULT_MAX_BYTES ((size_t)32 << 20)
 #define KYAML_DEFAULT_MAX_DEPTH 1000
 #define KYAML_DEFAULT_MAX_NODES ((size_t)4 << 20)
+#define KYAML_DEFAULT_MAX_MEMORY ((size_t)1 << 30)
 
 /* How numbers come out, after the JSON step. */
 enum kyaml_numbers {
@@ -37,6 +38,8 @@ struct kyaml_opts {
   int max_depth;             /* 0: KYAML_DEFAULT_MAX_DEPTH */
   size_t max_nodes;          /* 0: KYAML_DEFAULT_MAX_NODES, aliases expanded */
   int first_line;            /* line number of the text's first line; 0: 1 */
+  size_t max_memory;         /* 0: KYAML_DEFAULT_MAX_MEMORY, an estimate of
+                                what one document's tree costs */
 };
 
 /* Parses text holding at most one document. Empty text, or only comments,
