@@ -41,6 +41,8 @@ int buf_reserve(struct buf *b, size_t extra)
   size_t cap = b->cap ? b->cap : 64;
   while (cap < need)
     cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+  if (max < SIZE_MAX && cap > max + 1) /* hold no more than the ceiling */
+    cap = max + 1;
   char *p = realloc(b->data, cap);
   if (!p)
     return -ENOMEM;

@@ -14,7 +14,7 @@ void err_clear(struct err *e)
 int err_vset(struct err *e, int code, const char *fmt, va_list ap)
 {
   if (!e)
-    return code;
+    return code ? code : -EINVAL;
   e->code = code ? code : -EINVAL;
   vsnprintf(e->msg, sizeof e->msg, fmt, ap);
   return e->code;

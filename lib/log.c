@@ -5,11 +5,13 @@
 #include "log.h"
 
 #include "buf.h"
+#include "kjson.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -91,6 +93,8 @@ static void quote_into(struct buf *b, const char *s)
   buf_putc(b, '"');
 }
 
+/* A value too long for a slot is cut (with "...") before quoting, so the
+ * closing quote always fits. */
 const char *log_q(const char *s)
 {
   static _Thread_local char ring[LOG_Q_SLOTS][LOG_Q_SIZE];
@@ -101,12 +105,22 @@ const char *log_q(const char *s)
   if (!needs_quotes(s))
     return s;
   struct buf b;
-  buf_init(&b, LOG_Q_SIZE - 1);
-  quote_into(&b, s);
-  if (b.data)
-    snprintf(slot, LOG_Q_SIZE, "%s", b.data);
-  else
-    snprintf(slot, LOG_Q_SIZE, "\"\"");
+  buf_init(&b, 0);
+  size_t n = strlen(s), keep = n;
+  /* An escape takes at most 6 bytes; leave room for quotes and "...". */
+  if (keep > (LOG_Q_SIZE - 8) / 6)
+    keep = (LOG_Q_SIZE - 8) / 6;
+  while (keep < n && keep > 0 && ((unsigned char)s[keep] & 0xc0) == 0x80)
+    keep--; /* do not split a UTF-8 character */
+  char *cut = strndup(s, keep);
+  quote_into(&b, cut ? cut : "");
+  free(cut);
+  if (keep < n && b.data) {
+    b.data[b.len - 1] = '\0'; /* reopen the quote to add the marker */
+    b.len--;
+    buf_puts(&b, "...\"");
+  }
+  snprintf(slot, LOG_Q_SIZE, "%s", b.data ? b.data : "\"\"");
   buf_free(&b);
   return slot;
 }
@@ -144,6 +158,22 @@ static const char *fields_start(const char *line)
   return line + strlen(line);
 }
 
+/* One escape of quote_into() at s (after the backslash) into out;
+ * returns how many bytes it used. */
+static size_t unescape(const char *s, struct buf *out)
+{
+  if (*s == 'n')
+    return buf_putc(out, '\n'), 1;
+  if (*s == 't')
+    return buf_putc(out, '\t'), 1;
+  if (*s == 'u' && strspn(s + 1, "0123456789abcdef") >= 4) {
+    char hex[5] = {s[1], s[2], s[3], s[4], 0};
+    return buf_putc(out, (char)strtol(hex, NULL, 16)), 5;
+  }
+  buf_putc(out, *s);
+  return 1;
+}
+
 /* Reads one value (quoted or bare) at *p into out, unescaped. */
 static void read_value(const char **p, struct buf *out, int *quoted)
 {
@@ -155,39 +185,47 @@ static void read_value(const char **p, struct buf *out, int *quoted)
     *p = s;
     return;
   }
-  for (s++; *s && *s != '"'; s++) {
-    if (*s == '\\' && s[1]) {
-      s++;
-      buf_putc(out, *s == 'n' ? '\n' : *s == 't' ? '\t' : *s);
-    } else {
-      buf_putc(out, *s);
-    }
+  for (s++; *s && *s != '"';) {
+    if (*s == '\\' && s[1])
+      s += 1 + unescape(s + 1, out);
+    else
+      buf_putc(out, *s++);
   }
   *p = *s ? s + 1 : s;
 }
 
+/* A JSON string; bytes that are not UTF-8 become U+FFFD. */
 static void json_string(struct buf *b, const char *s)
 {
+  size_t n = strlen(s);
   buf_putc(b, '"');
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
+  for (size_t i = 0; i < n;) {
+    unsigned char c = (unsigned char)s[i];
+    uint32_t cp;
+    size_t w = kjson_utf8_decode(s + i, n - i, &cp);
     if (c == '"' || c == '\\')
       buf_printf(b, "\\%c", c);
     else if (c == '\n')
       buf_puts(b, "\\n");
+    else if (c == '\t')
+      buf_puts(b, "\\t");
     else if (c < ' ')
       buf_printf(b, "\\u%04x", c);
+    else if (!w)
+      buf_puts(b, "\\ufffd");
     else
-      buf_putc(b, (char)c);
+      buf_append(b, s + i, w);
+    i += w ? w : 1;
   }
   buf_putc(b, '"');
 }
 
+/* A JSON integer: -?(0|[1-9][0-9]*). */
 static int is_integer(const char *s)
 {
   if (*s == '-')
     s++;
-  if (!*s)
+  if (!*s || (s[0] == '0' && s[1]))
     return 0;
   for (; *s; s++)
     if (!isdigit((unsigned char)*s))
