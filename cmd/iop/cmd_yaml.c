@@ -81,14 +81,19 @@ int cmd_yaml(int argc, char **argv)
   int ch;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-    if (ch == 'o' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "yaml") == 0))
+    if (ch == 'o' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "yaml") == 0)) {
       c.json = strcmp(optarg, "json") == 0;
-    else if (ch == 'F')
+    } else if (ch == 'o') {
+      fprintf(stderr, "Error: --output must be yaml or json, not \"%s\"\n",
+              optarg);
+      return 1;
+    } else if (ch == 'F') {
       c.floats = 1;
-    else if (ch == 'h')
+    } else if (ch == 'h') {
       return yaml_usage(stdout, 0);
-    else
+    } else {
       return yaml_usage(stderr, 1);
+    }
   }
   buf_init(&c.out, 0);
   err_clear(&c.err);
@@ -118,14 +123,17 @@ char *cmd_read_file(const char *path, size_t max, size_t *len)
   int rc = 0;
   while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
     rc = buf_append(&b, chunk, n);
-  int read_error = ferror(f);
+  int read_errno = ferror(f) ? errno : 0;
   if (f != stdin)
     fclose(f);
-  if (rc || read_error) {
+  if (rc || read_errno) {
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     if (rc == -E2BIG)
-      fprintf(stderr, "Error: %s: larger than the limit of %zu bytes\n", path, max);
+      fprintf(stderr, "Error: %s: larger than the %zu MiB limit\n", name,
+              max >> 20);
     else
-      fprintf(stderr, "Error: %s: read failed\n", path);
+      fprintf(stderr, "Error: %s: %s\n", name,
+              strerror(read_errno ? read_errno : -rc));
     buf_free(&b);
     return NULL;
   }
