@@ -136,8 +136,10 @@ static char *json_camel(const char *s, size_t n)
   return out;
 }
 
-/* A protobuf field is accepted under its proto name and its JSON name. */
-static void add_proto_field(struct json_object *fields, const char *key,
+/* A protobuf field is accepted under its proto name and its JSON name;
+ * names maps both to the JSON name. */
+static void add_proto_field(struct json_object *fields,
+                            struct json_object *names, const char *key,
                             const char *expr)
 {
   const char *eq = strchr(key, '=');
@@ -145,8 +147,9 @@ static void add_proto_field(struct json_object *fields, const char *key,
   char *name = strndup(key, n);
   char *json = eq ? strdup(eq + 1) : json_camel(key, n);
   jobj_set_str(fields, name, expr);
-  if (strcmp(json, name) != 0)
-    jobj_set_str(fields, json, expr);
+  jobj_set_str(fields, json, expr);
+  jobj_set_str(names, name, json);
+  jobj_set_str(names, json, json);
   free(name);
   free(json);
 }
@@ -209,6 +212,7 @@ static int compile_type(struct json_object *raw_types, const char *name,
     return -EINVAL;
   struct json_object *t = json_object_new_object();
   struct json_object *fields = json_object_new_object();
+  struct json_object *names = json_object_new_object();
   const char *proto = jobj_str(def, ".proto");
   struct json_object *inl = jobj_arr(def, ".inline");
   int rc = 0;
@@ -225,7 +229,7 @@ static int compile_type(struct json_object *raw_types, const char *name,
                name, key);
       rc = -EINVAL;
     } else if (proto) {
-      add_proto_field(fields, key, json_object_get_string(expr));
+      add_proto_field(fields, names, key, json_object_get_string(expr));
     } else {
       jobj_set_str(fields, key, json_object_get_string(expr));
     }
@@ -235,6 +239,7 @@ static int compile_type(struct json_object *raw_types, const char *name,
         raw_types, fields,
         json_object_get_string(json_object_array_get_idx(inl, i)), 0);
   jobj_set(t, "fields", fields);
+  jobj_set(t, "names", names);
   *out = t;
   return rc;
 }
@@ -673,17 +678,14 @@ static enum duration_status duration_part(const char *s, const char **rest,
   return DUR_OK;
 }
 
-/* Go's time.ParseDuration, with its messages. */
-static void check_duration(struct walk *w, struct json_object *v)
+/* Go's time.ParseDuration: the status, the duration into *out; the
+ * unknown unit's place into *unit and *ulen. */
+static enum duration_status go_parse_duration(const char *s, int64_t *out,
+                                              const char **unit, size_t *ulen)
 {
-  if (!jobj_is_str(v)) {
-    type_error(w, v, "string");
-    return;
-  }
-  const char *orig = json_object_get_string(v), *s = orig, *unit = NULL;
-  size_t ulen = 0;
   uint64_t total = 0, ns = 0;
   enum duration_status st = DUR_OK;
+  int neg = *s == '-';
   if (*s == '-' || *s == '+')
     s++;
   if (!*s)
@@ -691,12 +693,28 @@ static void check_duration(struct walk *w, struct json_object *v)
   else if (strcmp(s, "0") == 0)
     s += 1; /* "0" alone needs no unit */
   while (st == DUR_OK && *s) {
-    st = duration_part(s, &s, &ns, &unit, &ulen);
+    st = duration_part(s, &s, &ns, unit, ulen);
     total += ns;
     if (st == DUR_OK &&
-        (ns > (UINT64_C(1) << 63) || total > (UINT64_C(1) << 63)))
+        (ns > (UINT64_C(1) << 63) || total > (UINT64_C(1) << 63) ||
+         (!neg && total == (UINT64_C(1) << 63))))
       st = DUR_INVALID;
   }
+  if (st == DUR_OK)
+    *out = neg ? (int64_t)(0 - total) : (int64_t)total;
+  return st;
+}
+
+static void check_duration(struct walk *w, struct json_object *v)
+{
+  if (!jobj_is_str(v)) {
+    type_error(w, v, "string");
+    return;
+  }
+  const char *orig = json_object_get_string(v), *unit = NULL;
+  size_t ulen = 0;
+  int64_t ns;
+  enum duration_status st = go_parse_duration(orig, &ns, &unit, &ulen);
   if (st == DUR_OK)
     return;
   char *q = quoted(orig), *u = NULL;
@@ -1225,7 +1243,959 @@ static void check_proxy_lists(struct iop_validation *out,
   }
 }
 
+/* ---- meshConfig semantics (istioctl's agent.ValidateMeshConfig) ---- */
+
+/* A copy of v as the protobuf decoder sees it: JSON names for fields (the
+ * JSON name wins when both are given), unknown fields left out. */
+static struct json_object *normalize(struct json_object *types,
+                                     const char *expr, struct json_object *v)
+{
+  if (!v)
+    return NULL;
+  if (strncmp(expr, "[]", 2) == 0 && jobj_is_arr(v)) {
+    struct json_object *a = json_object_new_array();
+    for (size_t i = 0; i < json_object_array_length(v); i++)
+      json_object_array_add(
+          a, normalize(types, expr + 2, json_object_array_get_idx(v, i)));
+    return a;
+  }
+  struct json_object *t = jobj_obj(types, expr), *o;
+  struct json_object *names = jobj_obj(t, "names");
+  int map = strncmp(expr, "map[string]", 11) == 0;
+  if (!jobj_is_obj(v) || (!map && !names))
+    return jobj_dup(v);
+  o = json_object_new_object();
+  json_object_object_foreach(v, key, val) {
+    const char *json = map ? key : jobj_str(names, key);
+    if (!json || (strcmp(json, key) != 0 && jobj_get(v, json)))
+      continue;
+    const char *fexpr = map ? expr + 11 : jobj_str(jobj_obj(t, "fields"), key);
+    jobj_set(o, json, normalize(types, fexpr, val));
+  }
+  return o;
+}
+
+struct mesh {
+  struct iop_validation *out;
+  const char *root;           /* spec.meshConfig, spec.values.meshConfig */
+  struct json_object *m;      /* normalized */
+  struct json_object *shadow; /* normalized spec.meshConfig, or NULL */
+};
+
+/* The value at a dotted path of JSON names; NULL when unset or null. */
+static struct json_object *dotted(struct json_object *o, const char *path)
+{
+  char key[128];
+  while (o && *path) {
+    size_t n = strcspn(path, ".");
+    snprintf(key, sizeof key, "%.*s", (int)n, path);
+    o = jobj_get(o, key);
+    path += path[n] ? n + 1 : n;
+  }
+  return o;
+}
+
+/* A field the user set, unless the shadow has the same value there (then
+ * it is reported there). */
+static struct json_object *mesh_get(struct mesh *ms, const char *path)
+{
+  struct json_object *v = dotted(ms->m, path), *sv;
+  if (!v || !ms->shadow || !(sv = dotted(ms->shadow, path)))
+    return v;
+  return jobj_equal(v, sv) ? NULL : v;
+}
+
+__attribute__((format(printf, 4, 5))) static void
+mesh_report(struct mesh *ms, int warning, const char *path, const char *fmt,
+            ...)
+{
+  struct buf b;
+  va_list ap;
+  buf_init(&b, 0);
+  buf_printf(&b, "%s.%s: ", ms->root, path);
+  va_start(ap, fmt);
+  buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  add_msg(ms->out, warning, buf_take(&b));
+}
+
+static const char *str_or_empty(struct json_object *v)
+{
+  return jobj_is_str(v) ? json_object_get_string(v) : "";
+}
+
+/* A duration field the decoder accepted, in nanoseconds. */
+static int64_t duration_of(struct json_object *v)
+{
+  const char *unit;
+  size_t ulen;
+  int64_t ns = 0;
+  go_parse_duration(str_or_empty(v), &ns, &unit, &ulen);
+  return ns;
+}
+
+/* Go's time.Duration.String(). */
+static void go_duration_string(int64_t d, char *out, size_t n)
+{
+  uint64_t u = d < 0 ? 0 - (uint64_t)d : (uint64_t)d;
+  const char *sign = d < 0 ? "-" : "";
+  if (u == 0) {
+    snprintf(out, n, "0s");
+  } else if (u < 1000) {
+    snprintf(out, n, "%s%lluns", sign, (unsigned long long)u);
+  } else if (u < 1000000000) {
+    int us = u < 1000000;
+    uint64_t scale = us ? 1000 : 1000000;
+    char frac[16];
+    snprintf(frac, sizeof frac, "%0*llu", us ? 3 : 6,
+             (unsigned long long)(u % scale));
+    for (size_t i = strlen(frac); i > 0 && frac[i - 1] == '0';)
+      frac[--i] = '\0';
+    snprintf(out, n, "%s%llu%s%s%s", sign, (unsigned long long)(u / scale),
+             *frac ? "." : "", frac, us ? "\xc2\xb5s" : "ms");
+  } else {
+    char frac[16];
+    uint64_t s = u / 1000000000, h = s / 3600, m = s / 60 % 60;
+    snprintf(frac, sizeof frac, "%09llu", (unsigned long long)(u % 1000000000));
+    for (size_t i = strlen(frac); i > 0 && frac[i - 1] == '0';)
+      frac[--i] = '\0';
+    if (h)
+      snprintf(out, n, "%s%lluh%llum%llu%s%ss", sign, (unsigned long long)h,
+               (unsigned long long)m, (unsigned long long)(s % 60),
+               *frac ? "." : "", frac);
+    else if (m)
+      snprintf(out, n, "%s%llum%llu%s%ss", sign, (unsigned long long)m,
+               (unsigned long long)(s % 60), *frac ? "." : "", frac);
+    else
+      snprintf(out, n, "%s%llu%s%ss", sign, (unsigned long long)(s % 60),
+               *frac ? "." : "", frac);
+  }
+}
+
+#define MS INT64_C(1000000)
+
+/* agent.ValidateDuration: NULL or the reason. */
+static const char *duration_rule(int64_t ns)
+{
+  if (ns < MS)
+    return "duration must be greater than 1ms";
+  if (ns % MS != 0)
+    return "only durations to ms precision are supported";
+  return NULL;
+}
+
+static void mesh_port(struct mesh *ms, const char *path, const char *what)
+{
+  struct json_object *v = mesh_get(ms, path);
+  int64_t port = num_or_zero(v);
+  if (jobj_is_str(v))
+    port = atoll(json_object_get_string(v)); /* a quoted number */
+  if (v && (port < 1 || port > 65535))
+    mesh_report(ms, 0, path,
+                "%sport number %lld must be in the range 1..65535", what,
+                (long long)port);
+}
+
+static int dns1123_label(const char *s);
+
+/* Go's strconv.Atoi succeeds: an optional sign and decimal digits. */
+static int go_atoi_ok(const char *s)
+{
+  int64_t v;
+  return *s && gonum_parse_int(s, strlen(s), 10, &v) == 0;
+}
+
+/* agent.ValidateFQDN / ValidateDNS1123Labels: NULL or the reason. */
+static const char *fqdn_error(const char *name, char *why, size_t n)
+{
+  char *q = quoted(name);
+  const char *last = strrchr(name, '.');
+  const char *tld = last ? last + 1 : name;
+  why[0] = '\0';
+  if (strlen(name) > 255)
+    snprintf(why, n, "domain name %s too long (max 255)", q);
+  else if (!*name)
+    snprintf(why, n, "empty domain name not allowed");
+  else if (go_atoi_ok(tld)) {
+    char *qt = quoted(tld);
+    snprintf(why, n, "domain name %s invalid (top level domain %s cannot be "
+             "all-numeric)", q, qt);
+    free(qt);
+  }
+  for (const char *p = name; !why[0] && *p;) {
+    size_t len = strcspn(p, ".");
+    char label[256];
+    snprintf(label, sizeof label, "%.*s", (int)len, p);
+    if (!dns1123_label(label)) {
+      char *ql = quoted(label);
+      snprintf(why, n, "domain name %s invalid (label %s invalid)", q, ql);
+      free(ql);
+    }
+    p += len;
+    if (*p == '.' && !*++p)
+      break; /* a trailing dot ends the name */
+  }
+  free(q);
+  return why[0] ? why : NULL;
+}
+
+/* net.SplitHostPort: 0, or the reason into why. */
+static int split_host_port(const char *hp, char *host, size_t hn, char *port,
+                           size_t pn, char *why, size_t wn)
+{
+  const char *colon = strrchr(hp, ':'), *msg = NULL, *h = hp, *k = hp;
+  size_t hlen = 0;
+  if (!colon) {
+    msg = "missing port in address";
+  } else if (hp[0] == '[') {
+    const char *end = strchr(hp, ']');
+    if (!end)
+      msg = "missing ']' in address";
+    else if (end + 1 != colon)
+      msg = !end[1] || end[1] != ':' ? "missing port in address"
+                                     : "too many colons in address";
+    h = hp + 1, hlen = end ? (size_t)(end - h) : 0, k = end ? end + 1 : hp;
+  } else {
+    hlen = (size_t)(colon - hp);
+    if (memchr(hp, ':', hlen))
+      msg = "too many colons in address";
+  }
+  if (!msg && strchr(hp + (hp[0] == '[' ? 1 : 0), '['))
+    msg = "unexpected '[' in address";
+  if (!msg && strchr(k, ']'))
+    msg = "unexpected ']' in address";
+  if (msg) {
+    snprintf(why, wn, "address %s: %s", hp, msg);
+    return -EINVAL;
+  }
+  snprintf(host, hn, "%.*s", (int)hlen, h);
+  snprintf(port, pn, "%s", colon + 1);
+  return 0;
+}
+
+/* agent.ValidateProxyAddress: NULL or the reason. */
+static const char *proxy_address_error(const char *addr, char *why, size_t n)
+{
+  char host[512], port[64], split[512], fq[512];
+  unsigned char bin[16];
+  int64_t p;
+  char *q = quoted(addr);
+  why[0] = '\0';
+  if (split_host_port(addr, host, sizeof host, port, sizeof port, split,
+                      sizeof split))
+    snprintf(why, n, "unable to split %s: %s", q, split);
+  else if (gonum_parse_int(port, strlen(port), 10, &p) || !*port) {
+    char *qp = quoted(port);
+    snprintf(why, n, "port (%s) is not a number: strconv.Atoi: parsing %s: "
+             "invalid syntax", port, qp);
+    free(qp);
+  } else if (p < 1 || p > 65535)
+    snprintf(why, n, "port number %lld must be in the range 1..65535",
+             (long long)p);
+  else if (fqdn_error(host, fq, sizeof fq) &&
+           inet_pton(AF_INET, host, bin) != 1 &&
+           inet_pton(AF_INET6, host, bin) != 1) {
+    char *qh = quoted(host);
+    snprintf(why, n, "%s is not a valid hostname or an IP address", qh);
+    free(qh);
+  }
+  free(q);
+  return why[0] ? why : NULL;
+}
+
+/* An address field: "<what><reason>" when it is set and wrong. */
+static void mesh_address(struct mesh *ms, const char *path, const char *what,
+                         int quote_in_prefix)
+{
+  struct json_object *v = mesh_get(ms, path);
+  const char *addr = str_or_empty(v);
+  char why[1024];
+  if (!*addr || !proxy_address_error(addr, why, sizeof why))
+    return;
+  if (quote_in_prefix) {
+    char *q = quoted(addr);
+    mesh_report(ms, 0, path, "%s %s: %s", what, q, why);
+    free(q);
+  } else {
+    mesh_report(ms, 0, path, "%s%s", what, why);
+  }
+}
+
+/* Zipkin and Datadog collectors: $(HOST_IP) stands for an address. */
+static void mesh_collector(struct mesh *ms, const char *path, const char *what)
+{
+  struct json_object *v = mesh_get(ms, path);
+  struct buf b;
+  char why[1024];
+  if (!v)
+    return;
+  buf_init(&b, 0);
+  const char *addr = str_or_empty(jobj_get(v, "address"));
+  const char *hip = strstr(addr, "$(HOST_IP)");
+  if (hip)
+    buf_printf(&b, "%.*s127.0.0.1%s", (int)(hip - addr), addr, hip + 10);
+  else
+    buf_puts(&b, addr);
+  if (proxy_address_error(b.data ? b.data : "", why, sizeof why))
+    mesh_report(ms, 0, path, "invalid %s config: %s", what, why);
+  buf_free(&b);
+}
+
+static void mesh_lightstep(struct mesh *ms)
+{
+  const char *path = "defaultConfig.tracing.lightstep";
+  struct json_object *v = mesh_get(ms, path);
+  const char *addr = str_or_empty(jobj_get(v, "address"));
+  char why[1024];
+  if (!v)
+    return;
+  if (!*addr)
+    mesh_report(ms, 0, path, "invalid lightstep config: address is required");
+  if (proxy_address_error(addr, why, sizeof why))
+    mesh_report(ms, 0, path,
+                "invalid lightstep config: invalid lightstep address: %s", why);
+  if (!*str_or_empty(jobj_get(v, "accessToken")))
+    mesh_report(ms, 0, path,
+                "invalid lightstep config: access token is required");
+}
+
+static void mesh_required_string(struct mesh *ms, const char *path,
+                                 const char *msg)
+{
+  struct json_object *v = mesh_get(ms, path);
+  if (v && !*str_or_empty(v))
+    mesh_report(ms, 0, path, "%s", msg);
+}
+
+static void mesh_auth_policy(struct mesh *ms)
+{
+  const char *path = "defaultConfig.controlPlaneAuthPolicy";
+  struct json_object *v = mesh_get(ms, path);
+  char name[64];
+  if (!v)
+    return;
+  if (jobj_is_str(v))
+    snprintf(name, sizeof name, "%s", json_object_get_string(v));
+  else
+    snprintf(name, sizeof name, "%lld", (long long)num_or_zero(v));
+  if (strcmp(name, "NONE") && strcmp(name, "MUTUAL_TLS") && strcmp(name, "0") &&
+      strcmp(name, "1"))
+    mesh_report(ms, 0, path, "invalid authentication policy: unrecognized "
+                "control plane auth policy \"%s\"",
+                strcmp(name, "2") == 0 ? "INHERIT" : name);
+}
+
+static void mesh_drain_duration(struct mesh *ms)
+{
+  const char *path = "defaultConfig.drainDuration";
+  struct json_object *v = mesh_get(ms, path);
+  if (!v)
+    return;
+  int64_t ns = duration_of(v);
+  const char *why = duration_rule(ns);
+  if (why)
+    mesh_report(ms, 0, path, "invalid drain duration: %s", why);
+  else if (ns % (1000 * MS) != 0)
+    mesh_report(ms, 0, path,
+                "drain time only supports durations to seconds precision");
+}
+
+static void mesh_private_key_provider(struct mesh *ms)
+{
+  const char *path = "defaultConfig.privateKeyProvider";
+  struct json_object *v = mesh_get(ms, path);
+  const char *pre = "invalid private key provider configuration: ";
+  if (!v)
+    return;
+  /* Of the two, the one the decoder sets last (qat) is the provider. */
+  const char *kind = jobj_get(v, "qat") ? "qat"
+                     : jobj_get(v, "cryptomb") ? "cryptomb"
+                                               : NULL;
+  if (!kind) {
+    mesh_report(ms, 0, path, "%sprivate key provider configuration is "
+                "required", pre);
+    mesh_report(ms, 0, path, "%sunknown private key provider", pre);
+    return;
+  }
+  struct json_object *delay = jobj_get(jobj_get(v, kind), "pollDelay");
+  if (!delay)
+    mesh_report(ms, 0, path, "%spollDelay is required", pre);
+  else if (duration_of(delay) == 0)
+    mesh_report(ms, 0, path, "%spollDelay must be non zero", pre);
+}
+
+static void mesh_connection_settings(struct mesh *ms)
+{
+  static const struct {
+    const char *field, *name;
+    int64_t min; /* the least allowed value */
+    int duration;
+  } rules[] = {
+      {"listenerPerConnectionBufferLimitBytes",
+       "listener_per_connection_buffer_limit_bytes must be non-negative", 0, 0},
+      {"clusterPerConnectionBufferLimitBytes",
+       "cluster_per_connection_buffer_limit_bytes must be non-negative", 0, 0},
+      {"httpIdleTimeout", "http_idle_timeout must be non-negative", 0, 1},
+      {"httpMaxConnectionDuration",
+       "http_max_connection_duration must be non-negative", 0, 1},
+      {"httpDrainTimeout", "http_drain_timeout must be non-negative", 0, 1},
+      {"httpRequestTimeout", "http_request_timeout must be non-negative", 0, 1},
+      {"httpRequestHeadersTimeout",
+       "http_request_headers_timeout must be non-negative", 0, 1},
+      {"httpStreamIdleTimeout", "http_stream_idle_timeout must be non-negative",
+       0, 1},
+      {"httpMaxStreamDuration", "http_max_stream_duration must be non-negative",
+       0, 1},
+      {"httpMaxConcurrentStreams", "http_max_concurrent_streams must be positive",
+       1, 0},
+      {"http2InitialStreamWindowSize",
+       "http2_initial_stream_window_size must be at least 65535", 65535, 0},
+      {"http2InitialConnectionWindowSize",
+       "http2_initial_connection_window_size must be at least 65535", 65535, 0},
+      {"listenerConnectionLimit", "listener_connection_limit must be positive",
+       1, 0},
+      {"globalDownstreamConnectionLimit",
+       "global_downstream_connection_limit must be positive", 1, 0},
+  };
+  char path[128];
+  for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+    snprintf(path, sizeof path, "defaultConfig.connectionSettings.%s",
+             rules[i].field);
+    struct json_object *v = mesh_get(ms, path);
+    int64_t x = rules[i].duration ? duration_of(v)
+                : jobj_is_str(v)  ? atoll(json_object_get_string(v))
+                                  : num_or_zero(v);
+    if (v && x < rules[i].min)
+      mesh_report(ms, 0, path, "invalid connection settings: %s",
+                  rules[i].name);
+  }
+}
+
+/* agent.ValidateMeshConfigProxyConfig, on what the user set. */
+static void mesh_proxy_config(struct mesh *ms)
+{
+  mesh_required_string(ms, "defaultConfig.configPath",
+                       "config path must be set");
+  mesh_required_string(ms, "defaultConfig.binaryPath",
+                       "binary path must be set");
+  if (!dotted(ms->m, "defaultConfig.tracingServiceName"))
+    mesh_required_string(ms, "defaultConfig.serviceCluster",
+                         "service cluster must be specified");
+  mesh_drain_duration(ms);
+  mesh_required_string(ms, "defaultConfig.discoveryAddress",
+                       "discovery address must be set to the proxy discovery "
+                       "service");
+  mesh_address(ms, "defaultConfig.discoveryAddress",
+               "invalid discovery address: ", 0);
+  mesh_lightstep(ms);
+  mesh_collector(ms, "defaultConfig.tracing.zipkin", "zipkin");
+  mesh_collector(ms, "defaultConfig.tracing.datadog", "datadog");
+  mesh_address(ms, "defaultConfig.statsdUdpAddress",
+               "invalid statsd udp address", 1);
+  mesh_address(ms, "defaultConfig.envoyMetricsServiceAddress",
+               "invalid envoy metrics service address", 1);
+  if (mesh_get(ms, "defaultConfig.proxyMetadata.ISTIO_META_DNS_AUTO_ALLOCATE"))
+    mesh_report(ms, 1, "defaultConfig.proxyMetadata.ISTIO_META_DNS_AUTO_ALLOCATE",
+                "'ISTIO_META_DNS_AUTO_ALLOCATE' is deprecated; review "
+                "https://istio.io/latest/docs/ops/configuration/"
+                "traffic-management/dns-proxy/#dns-auto-allocation-v2 for "
+                "information about replacement functionality");
+  mesh_address(ms, "defaultConfig.envoyMetricsService.address",
+               "invalid envoy metrics service address", 1);
+  mesh_address(ms, "defaultConfig.envoyAccessLogService.address",
+               "invalid envoy access log service address", 1);
+  mesh_port(ms, "defaultConfig.proxyAdminPort", "invalid proxy admin port: ");
+  mesh_auth_policy(ms);
+  mesh_port(ms, "defaultConfig.statusPort", "invalid status port: ");
+  mesh_private_key_provider(ms);
+  mesh_connection_settings(ms);
+}
+
+/* agent.ValidateTrustDomain: NULL or the reason. */
+static const char *trust_domain_error(const char *d, char *why, size_t n)
+{
+  if (!*d)
+    return "empty domain name not allowed";
+  for (const char *p = d;;) {
+    size_t len = strcspn(p, ".");
+    char label[256];
+    snprintf(label, sizeof label, "%.*s", (int)len, p);
+    if (!p[len] && !len && p != d)
+      return NULL; /* a trailing dot */
+    if (!dns1123_label(label)) {
+      char *q = quoted(d);
+      snprintf(why, n, "trust domain name %s invalid", q);
+      free(q);
+      return why;
+    }
+    if (!p[len])
+      return NULL;
+    p += len + 1;
+  }
+}
+
+static void mesh_trust_domains(struct mesh *ms)
+{
+  char why[512], path[64];
+  struct json_object *td = mesh_get(ms, "trustDomain");
+  const char *msg = td ? trust_domain_error(str_or_empty(td), why, sizeof why)
+                       : NULL;
+  if (msg)
+    mesh_report(ms, 0, "trustDomain", "%s", msg);
+  struct json_object *aliases = mesh_get(ms, "trustDomainAliases");
+  for (size_t i = 0; jobj_is_arr(aliases) && i < json_object_array_length(aliases);
+       i++) {
+    const char *d = str_or_empty(json_object_array_get_idx(aliases, i));
+    snprintf(path, sizeof path, "trustDomainAliases[%zu]", i);
+    if ((msg = trust_domain_error(d, why, sizeof why)))
+      mesh_report(ms, 0, path, "%s", msg);
+  }
+}
+
+/* labels.IsWildcardDNS1123Label: "*", or a label with an optional leading
+ * "*" or "*-". */
+static int wildcard_label(const char *s)
+{
+  if (strlen(s) > 63)
+    return 0;
+  if (strcmp(s, "*") == 0)
+    return 1;
+  if (strncmp(s, "*-", 2) == 0 && dns1123_label(s + 2))
+    return 1;
+  return dns1123_label(s + (*s == '*'));
+}
+
+/* agent.ValidateWildcardDomain: NULL or the reason. */
+static const char *wildcard_domain_error(const char *d, char *why, size_t n)
+{
+  char first[256];
+  size_t len = strcspn(d, ".");
+  if (strlen(d) > 255 || !*d)
+    return fqdn_error(d, why, n);
+  snprintf(first, sizeof first, "%.*s", (int)len, d);
+  if (!wildcard_label(first)) {
+    char *q = quoted(d), *ql = quoted(first);
+    snprintf(why, n, "domain name %s invalid (label %s invalid)", q, ql);
+    free(q);
+    free(ql);
+    return why;
+  }
+  return d[len] ? fqdn_error(d + len + 1, why, n) : NULL;
+}
+
+static void mesh_service_settings(struct mesh *ms)
+{
+  struct json_object *list = mesh_get(ms, "serviceSettings");
+  char why[512], path[96];
+  for (size_t i = 0; jobj_is_arr(list) && i < json_object_array_length(list);
+       i++) {
+    struct json_object *hosts =
+        jobj_get(json_object_array_get_idx(list, i), "hosts");
+    for (size_t j = 0;
+         jobj_is_arr(hosts) && j < json_object_array_length(hosts); j++) {
+      const char *h = str_or_empty(json_object_array_get_idx(hosts, j));
+      snprintf(path, sizeof path, "serviceSettings[%zu].hosts[%zu]", i, j);
+      if (wildcard_domain_error(h, why, sizeof why))
+        mesh_report(ms, 0, path, "%s", why);
+    }
+  }
+}
+
+/* One locality: region[/zone[/subzone]], no empty part. */
+struct locality {
+  char part[3][128];
+  int depth; /* 0 region, 1 zone, 2 subzone */
+};
+
+static int parse_locality(const char *s, struct locality *l)
+{
+  memset(l, 0, sizeof *l);
+  for (int i = 0; i < 3; i++) {
+    size_t len = i < 2 ? strcspn(s, "/") : strlen(s);
+    if (len == 0)
+      return -1;
+    snprintf(l->part[i], sizeof l->part[i], "%.*s", (int)len, s);
+    l->depth = i;
+    if (!s[len] || i == 2)
+      return 0;
+    s += len + 1;
+  }
+  return 0;
+}
+
+/* Whether b, after a, selects some of the same endpoints, as
+ * validateLocalities' nested maps find out: a "*" before b is a wildcard
+ * (b's own "*" is just a name there). */
+static int localities_overlap(const struct locality *a,
+                              const struct locality *b)
+{
+  if (strcmp(a->part[0], "*") == 0)
+    return 1;
+  if (strcmp(a->part[0], b->part[0]) != 0)
+    return 0;
+  if (a->depth == 0 || b->depth == 0 || strcmp(a->part[1], "*") == 0)
+    return 1;
+  if (strcmp(a->part[1], b->part[1]) != 0)
+    return 0;
+  if (a->depth == 1 || b->depth == 1)
+    return 1;
+  return strcmp(a->part[2], "*") == 0 || strcmp(a->part[2], b->part[2]) == 0;
+}
+
+/* validateLocalities: NULL or the reason. */
+static const char *localities_error(char *const *locs, size_t n, char *why,
+                                    size_t wn)
+{
+  struct locality *seen = calloc(n ? n : 1, sizeof *seen);
+  const char *msg = NULL;
+  for (size_t i = 0; seen && !msg && i < n; i++) {
+    const char *star = strchr(locs[i], '*');
+    if (star && (strchr(star + 1, '*') || star[1]))
+      snprintf(why, wn, "locality %s wildcard '*' number can not exceed 1 "
+               "and must be in the end", locs[i]), msg = why;
+    else if (parse_locality(locs[i], &seen[i]))
+      snprintf(why, wn, "locality %s must not contain empty region/zone/"
+               "subzone info", locs[i]), msg = why;
+    for (size_t j = 0; !msg && j < i; j++)
+      if (localities_overlap(&seen[j], &seen[i]))
+        snprintf(why, wn, "locality %s overlap with previous specified ones",
+                 locs[i]), msg = why;
+  }
+  free(seen);
+  return msg;
+}
+
+/* Strings of a list field (borrowed), at most max. */
+static size_t strings_of(struct json_object *list, const char *key,
+                         char **out, size_t max)
+{
+  size_t n = 0;
+  for (size_t i = 0; jobj_is_arr(list) && i < json_object_array_length(list) &&
+                     n < max;
+       i++) {
+    struct json_object *e = json_object_array_get_idx(list, i);
+    out[n++] = (char *)str_or_empty(key ? jobj_get(e, key) : e);
+  }
+  return n;
+}
+
+static int is_topology_label(const char *s)
+{
+  return strcmp(s, "topology.kubernetes.io/region") == 0 ||
+         strcmp(s, "topology.kubernetes.io/zone") == 0 ||
+         strcmp(s, "topology.istio.io/subzone") == 0;
+}
+
+static void failover_rules(struct mesh *ms, const char *path,
+                           struct json_object *failover, const char *what,
+                           const char *region_msg)
+{
+  for (size_t i = 0;
+       jobj_is_arr(failover) && i < json_object_array_length(failover); i++) {
+    struct json_object *f = json_object_array_get_idx(failover, i);
+    const char *from = str_or_empty(jobj_get(f, "from"));
+    const char *to = str_or_empty(jobj_get(f, "to"));
+    if (strcmp(from, to) == 0)
+      mesh_report(ms, 0, path, "%s failover settings must specify different "
+                  "regions", what);
+    if (strchr(from, '/') || strchr(to, '/'))
+      mesh_report(ms, 0, path, "%s", region_msg);
+    if (strchr(from, '*') || strchr(to, '*'))
+      mesh_report(ms, 0, path, "%s failover region should not contain '*' "
+                  "wildcard", what);
+  }
+}
+
+/* The weights of one distribute entry: NULL or the reason. */
+static const char *distribute_error(struct json_object *to, char **dest,
+                                    size_t *ndest, char *why, size_t wn)
+{
+  uint64_t total = 0;
+  *ndest = 0;
+  if (!jobj_is_obj(to))
+    return "total locality weight 0 != 100";
+  json_object_object_foreach(to, loc, weight) {
+    int64_t w = num_or_zero(weight);
+    if (jobj_is_str(weight))
+      w = atoll(json_object_get_string(weight));
+    if (w <= 0 || w > 100)
+      return "locality weight must be in range [1, 100]";
+    total += (uint64_t)w;
+    if (*ndest < 64)
+      dest[(*ndest)++] = loc;
+  }
+  if (total != 100) {
+    snprintf(why, wn, "total locality weight %llu != 100",
+             (unsigned long long)total);
+    return why;
+  }
+  return NULL;
+}
+
+static size_t arr_len(struct json_object *o)
+{
+  return jobj_is_arr(o) ? json_object_array_length(o) : 0;
+}
+
+/* distribute: weights end the check, overlapping localities do not. */
+static int mesh_distribute(struct mesh *ms, const char *path,
+                           struct json_object *dist)
+{
+  char *list[64], why[512];
+  size_t n;
+  for (size_t i = 0; i < arr_len(dist); i++) {
+    struct json_object *to = jobj_get(json_object_array_get_idx(dist, i), "to");
+    const char *msg = distribute_error(to, list, &n, why, sizeof why);
+    if (msg) {
+      mesh_report(ms, 0, path, "%s", msg);
+      return -1;
+    }
+    if ((msg = localities_error(list, n, why, sizeof why)))
+      mesh_report(ms, 0, path, "%s", msg);
+  }
+  n = strings_of(dist, "from", list, 64);
+  const char *msg = localities_error(list, n, why, sizeof why);
+  if (msg)
+    mesh_report(ms, 0, path, "%s", msg);
+  return 0;
+}
+
+static void mesh_locality_lb(struct mesh *ms)
+{
+  const char *path = "localityLbSetting";
+  struct json_object *lb = mesh_get(ms, path);
+  struct json_object *dist = jobj_get(lb, "distribute");
+  struct json_object *fo = jobj_get(lb, "failover");
+  char *prio[64];
+  if (!lb)
+    return;
+  if (arr_len(dist) && arr_len(fo)) {
+    mesh_report(ms, 0, path, "can not simultaneously specify 'distribute' "
+                "and 'failover'");
+    return;
+  }
+  size_t n = strings_of(jobj_get(lb, "failoverPriority"), NULL, prio, 64);
+  for (size_t i = 0; arr_len(fo) && i < n; i++)
+    if (is_topology_label(prio[i])) {
+      mesh_report(ms, 0, path, "can not simultaneously set 'failover' and "
+                  "topology label '%s' in 'failover_priority'", prio[i]);
+      return;
+    }
+  if (mesh_distribute(ms, path, dist) == 0)
+    failover_rules(ms, path, fo, "locality lb",
+                   "locality lb failover only specify region");
+}
+
+static void mesh_zone_aware_lb(struct mesh *ms)
+{
+  const char *path = "zoneAwareLbSetting";
+  struct json_object *lb = mesh_get(ms, path);
+  char *list[64];
+  size_t n = strings_of(jobj_get(lb, "failoverPriority"), NULL, list, 64);
+  for (size_t i = 0; i < n; i++)
+    if (is_topology_label(list[i]))
+      mesh_report(ms, 0, path, "'failover_priority' for zone aware lb must "
+                  "not use topology label '%s'; region- and zone-level "
+                  "routing are handled automatically", list[i]);
+  failover_rules(ms, path, jobj_get(lb, "failover"), "zone aware lb",
+                 "zone aware lb failover only specifies region; zone and "
+                 "subzone failover are handled automatically");
+}
+
+/* validateMeshConfigDefaultTrafficPolicy. */
+static void mesh_traffic_policy(struct mesh *ms)
+{
+  static const char *const http_counts[][2] = {
+      {"http1MaxPendingRequests", "http1 max pending requests"},
+      {"http2MaxRequests", "http2 max requests"},
+      {"maxRequestsPerConnection", "max requests per connection"},
+      {"maxRetries", "max retries"},
+      {"maxConcurrentStreams", "max concurrent streams"}};
+  static const char *const durations[] = {
+      "connectionPool.http.idleTimeout",
+      "connectionPool.tcp.connectTimeout",
+      "connectionPool.tcp.maxConnectionDuration",
+      "connectionPool.tcp.tcpKeepalive.time",
+      "connectionPool.tcp.tcpKeepalive.interval",
+      "outlierDetection.baseEjectionTime",
+      "outlierDetection.interval"};
+  const char *path = "defaultTrafficPolicy";
+  struct json_object *p = mesh_get(ms, path);
+  struct json_object *cp = jobj_get(p, "connectionPool");
+  struct json_object *http = jobj_get(cp, "http"), *tcp = jobj_get(cp, "tcp");
+  struct json_object *od = jobj_get(p, "outlierDetection");
+  char full[128];
+  if (!p)
+    return;
+  if (cp && !http && !tcp)
+    mesh_report(ms, 0, path, "connection pool must have at least one field");
+  for (size_t i = 0; i < 5; i++)
+    if (num_or_zero(jobj_get(http, http_counts[i][0])) < 0)
+      mesh_report(ms, 0, path, "%s must be non-negative", http_counts[i][1]);
+  const char *h2 = str_or_empty(jobj_get(http, "h2UpgradePolicy"));
+  if ((strcmp(h2, "UPGRADE") == 0 ||
+       num_or_zero(jobj_get(http, "h2UpgradePolicy")) == 2) &&
+      is_true(jobj_get(http, "useClientProtocol")))
+    mesh_report(ms, 0, path, "use client protocol must not be true when "
+                "H2UpgradePolicy is UPGRADE");
+  if (num_or_zero(jobj_get(tcp, "maxConnections")) < 0)
+    mesh_report(ms, 0, path, "max connections must be non-negative");
+  for (size_t i = 0; i < sizeof durations / sizeof durations[0]; i++) {
+    struct json_object *d = dotted(p, durations[i]);
+    int64_t ns = duration_of(d);
+    if (d && duration_rule(ns)) {
+      snprintf(full, sizeof full, "%s.%s", path, durations[i]);
+      mesh_report(ms, 0, full, "%s", duration_rule(ns));
+    }
+  }
+  struct json_object *idle = dotted(p, "connectionPool.tcp.idleTimeout");
+  if (idle && duration_of(idle) / MS != 0 && duration_rule(duration_of(idle)))
+    mesh_report(ms, 0, "defaultTrafficPolicy.connectionPool.tcp.idleTimeout",
+                "%s", duration_rule(duration_of(idle)));
+  if (od && !is_true(jobj_get(od, "splitExternalLocalOriginErrors")) &&
+      num_or_zero(jobj_get(od, "consecutiveLocalOriginFailures")) > 0)
+    mesh_report(ms, 0, path, "outlier detection consecutive local origin "
+                "failures is specified, but split external local origin "
+                "errors is set to false");
+  static const char *const percents[] = {"maxEjectionPercent",
+                                         "minHealthPercent"};
+  for (size_t i = 0; od && i < 2; i++) {
+    int64_t v = num_or_zero(jobj_get(od, percents[i]));
+    if (v < 0 || v > 100)
+      mesh_report(ms, 0, path, "percentage %lld is not in range 0..100",
+                  (long long)v);
+  }
+}
+
+/* Whether Go's net/http knows the status code. */
+static int http_status_known(int64_t c)
+{
+  static const short codes[] = {
+      100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226,
+      300, 301, 302, 303, 304, 305, 307, 308, 400, 401, 402, 403, 404, 405,
+      406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421,
+      422, 423, 424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504,
+      505, 506, 507, 508, 510, 511};
+  for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+    if (codes[i] == c)
+      return 1;
+  return 0;
+}
+
+static int retry_on_known(const char *p)
+{
+  static const char *const policies[] = {
+      "5xx", "gateway-error", "reset", "reset-before-request",
+      "connect-failure", "retriable-4xx", "refused-stream",
+      "retriable-status-codes", "retriable-headers", "envoy-ratelimited",
+      "http3-post-connect-failure", "cancelled", "deadline-exceeded",
+      "internal", "resource-exhausted", "unavailable"};
+  int64_t code;
+  for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++)
+    if (strcmp(policies[i], p) == 0)
+      return 1;
+  return gonum_parse_int(p, strlen(p), 10, &code) == 0 &&
+         http_status_known(code);
+}
+
+/* ValidateHTTPRetry and the inbound policy's own rules. */
+static void mesh_inbound_retry(struct mesh *ms)
+{
+  const char *path = "defaultInboundHttpRetryPolicy";
+  const char *pre = "invalid default inbound http retry policy: ";
+  struct json_object *r = mesh_get(ms, path);
+  if (!r)
+    return;
+  int64_t attempts = num_or_zero(jobj_get(r, "attempts"));
+  const char *on = str_or_empty(jobj_get(r, "retryOn"));
+  struct json_object *ptt = jobj_get(r, "perTryTimeout");
+  struct json_object *backoff = jobj_get(r, "backoff");
+  if (attempts < 0)
+    mesh_report(ms, 0, path, "%sattempts cannot be negative", pre);
+  if (attempts == 0 && (ptt || *on || jobj_get(r, "retryRemoteLocalities")))
+    mesh_report(ms, 0, path, "%shttp retry policy configured when attempts "
+                "are set to 0 (disabled)", pre);
+  if (ptt && duration_rule(duration_of(ptt)))
+    mesh_report(ms, 0, path, "%s%s", pre, duration_rule(duration_of(ptt)));
+  for (const char *p = on; *on;) {
+    size_t n = strcspn(p, ",");
+    char policy[128];
+    snprintf(policy, sizeof policy, "%.*s", (int)n, p);
+    if (!retry_on_known(policy))
+      mesh_report(ms, 0, path, "%s\"%s\" is not a valid retryOn policy", pre,
+                  policy);
+    if (!p[n])
+      break;
+    p += n + 1;
+  }
+  if (backoff && duration_rule(duration_of(backoff)))
+    mesh_report(ms, 0, path, "%s%s", pre, duration_rule(duration_of(backoff)));
+  if (attempts == 0 && backoff)
+    mesh_report(ms, 0, path, "%sbackoff configured when attempts are set to "
+                "0 (disabled)", pre);
+  static const char *const ignored[] = {"perTryTimeout",
+                                        "retryRemoteLocalities",
+                                        "retryIgnorePreviousHosts"};
+  for (size_t i = 0; i < 3; i++)
+    if (jobj_get(r, ignored[i]))
+      mesh_report(ms, 1, path, "%s is ignored by the default inbound http "
+                  "retry policy", ignored[i]);
+}
+
+static void mesh_timeouts(struct mesh *ms)
+{
+  struct json_object *ct = mesh_get(ms, "connectTimeout");
+  struct json_object *pdt = mesh_get(ms, "protocolDetectionTimeout");
+  int64_t ns = duration_of(ct);
+  char d[64];
+  if (ct && duration_rule(ns)) {
+    mesh_report(ms, 0, "connectTimeout", "invalid connect timeout: %s",
+                duration_rule(ns));
+  } else if (ct && ns > 3600 * 1000 * MS) {
+    go_duration_string(ns, d, sizeof d);
+    mesh_report(ms, 0, "connectTimeout", "invalid connect timeout: time %s "
+                "must be >1ms and <1h0m0s", d);
+  }
+  ns = duration_of(pdt);
+  if (pdt && ns != 0 && ns % MS != 0)
+    mesh_report(ms, 0, "protocolDetectionTimeout", "invalid protocol "
+                "detection timeout: only durations to ms precision are "
+                "supported");
+}
+
+/* What agent.ValidateMeshConfig refuses, checked on the fields the user
+ * set (the defaults they are merged with pass). */
+static void mesh_semantics(struct mesh *ms)
+{
+  mesh_port(ms, "proxyListenPort", "invalid proxy listen port: ");
+  mesh_timeouts(ms);
+  mesh_proxy_config(ms);
+  mesh_locality_lb(ms);
+  mesh_zone_aware_lb(ms);
+  mesh_service_settings(ms);
+  mesh_trust_domains(ms);
+  if (arr_len(mesh_get(ms, "meshMTLS.ecdhCurves")))
+    mesh_report(ms, 0, "meshMTLS.ecdhCurves",
+                "mesh TLS does not support ECDH curves configuration");
+  mesh_traffic_policy(ms);
+  mesh_inbound_retry(ms);
+}
+
 /* ---- meshConfig ---- */
+
+/* Whether the decoder takes mesh, whatever another tree reports. */
+static int mesh_decodes(struct json_object *types, struct json_object *mesh)
+{
+  struct iop_validation scratch = {0};
+  struct walk w;
+  walk_init(&w, types, &scratch, "", "");
+  w.unknown_warns = 1;
+  check_value(&w, "MeshConfig", WALK_PROTO, mesh, NULL);
+  int ok = w.nerrors == 0;
+  walk_free(&w);
+  iop_validation_free(&scratch);
+  return ok;
+}
 
 static void check_mesh(struct json_object *types, struct iop_validation *out,
                        const char *root, struct json_object *mesh,
@@ -1238,6 +2208,14 @@ static void check_mesh(struct json_object *types, struct iop_validation *out,
   w.unknown_warns = 1;
   check_value(&w, "MeshConfig", WALK_PROTO, mesh, shadow);
   walk_free(&w);
+  /* The semantic checks run on a configuration that decodes. */
+  if (!jobj_is_obj(mesh) || !mesh_decodes(types, mesh))
+    return;
+  struct mesh ms = {out, root, normalize(types, "MeshConfig", mesh),
+                    normalize(types, "MeshConfig", shadow)};
+  mesh_semantics(&ms);
+  json_object_put(ms.m);
+  json_object_put(ms.shadow);
 }
 
 /* ---- spec.values ---- */
@@ -1416,12 +2394,15 @@ static void check_tag(struct iop_validation *out, struct json_object *spec)
     add_fmt(out, 0, "spec.tag: bad tag: %s", why);
 }
 
+/* Istio's labels.IsDNS1123Label: letters of either case, digits and
+ * inner dashes, at most 63. */
 static int dns1123_label(const char *s)
 {
   size_t n = strlen(s);
   if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
     return 0;
-  return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+  return strspn(s, "abcdefghijklmnopqrstuvwxyz"
+                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == n;
 }
 
 static void check_revision(struct iop_validation *out, struct json_object *spec)

@@ -549,12 +549,12 @@ START_TEST(values_errors_skip_the_values_checks)
 {
   /* As istioctl: when values do not decode, their feature, range and
    * schema checks do not run; the checks of the spec still do. */
-  expect_errors(HEADER "spec:\n  revision: Rev\n  values:\n    global:\n"
+  expect_errors(HEADER "spec:\n  revision: rev_1\n  values:\n    global:\n"
                        "      bad: 1\n      defaultTolerations: [{thats: x}]\n"
                        "      proxy: {includeIPRanges: nope}\n",
                 ERRORS("could not unmarshal: spec.values.global.bad: unknown "
                        "field \"bad\" in istio.operator.v1alpha1.GlobalConfig",
-                       "spec.revision: invalid revision specified: Rev"));
+                       "spec.revision: invalid revision specified: rev_1"));
 }
 END_TEST
 
@@ -809,10 +809,11 @@ END_TEST
 
 START_TEST(mesh_config_durations)
 {
-  expect_valid(HEADER "spec:\n  meshConfig:\n    connectTimeout: 1h2m3.5s\n"
-                      "    dnsRefreshRate: 300ms\n"
+  expect_valid(HEADER "spec:\n  meshConfig:\n    connectTimeout: 0.5h\n"
+                      "    dnsRefreshRate: 1m30.5s\n"
                       "    protocolDetectionTimeout: \"0\"\n"
-                      "    defaultConfig: {drainDuration: -1.5us}\n");
+                      "    defaultConfig: {drainDuration: 1m, "
+                      "terminationDrainDuration: -1.5us}\n");
   expect_errors(HEADER "spec:\n  meshConfig:\n    connectTimeout: \"10\"\n"
                        "    dnsRefreshRate: 5d\n    hboneIdleTimeout: \"\"\n",
                 ERRORS("could not unmarshal: spec.meshConfig.connectTimeout: "
@@ -822,6 +823,137 @@ START_TEST(mesh_config_durations)
                        "\"5d\"",
                        "could not unmarshal: spec.meshConfig.hboneIdleTimeout: "
                        "bad Duration: time: invalid duration \"\""));
+}
+END_TEST
+
+START_TEST(mesh_config_semantics)
+{
+  struct iop_validation v;
+  validate(
+      HEADER "spec:\n  meshConfig:\n"
+             "    proxyListenPort: 0\n"
+             "    connectTimeout: 2h\n"
+             "    protocolDetectionTimeout: 100us\n"
+             "    trustDomain: bad_domain\n"
+             "    trustDomainAliases: [old.example, Bad Alias]\n"
+             "    defaultConfig:\n"
+             "      discoveryAddress: istiod\n"
+             "      drainDuration: 1500ms\n"
+             "      proxyAdminPort: 70000\n"
+             "      controlPlaneAuthPolicy: INHERIT\n"
+             "      statsdUdpAddress: statsd:port\n"
+             "      tracing: {zipkin: {address: \"$(HOST_IP):9411\"}}\n"
+             "      proxyMetadata: {ISTIO_META_DNS_AUTO_ALLOCATE: \"true\"}\n"
+             "      connectionSettings: {http2InitialStreamWindowSize: 1024}\n"
+             "    serviceSettings:\n"
+             "    - hosts: [\"*.svc.cluster.local\", bad_host.local]\n"
+             "    meshMTLS: {ecdhCurves: [P-256]}\n"
+             "    localityLbSetting:\n      distribute:\n"
+             "      - from: us-east/*\n"
+             "        to: {us-west/*: 60, us-central/*: 30}\n"
+             "    defaultTrafficPolicy:\n"
+             "      outlierDetection: {maxEjectionPercent: 150}\n"
+             "    defaultInboundHttpRetryPolicy:\n"
+             "      attempts: 2\n      retryOn: 5xx,teapot,503\n"
+             "      perTryTimeout: 2s\n",
+      &v);
+  expect(
+      &v,
+      ERRORS("spec.meshConfig.proxyListenPort: invalid proxy listen port: "
+             "port number 0 must be in the range 1..65535",
+             "spec.meshConfig.connectTimeout: invalid connect timeout: time "
+             "2h0m0s must be >1ms and <1h0m0s",
+             "spec.meshConfig.protocolDetectionTimeout: invalid protocol "
+             "detection timeout: only durations to ms precision are supported",
+             "spec.meshConfig.defaultConfig.drainDuration: drain time only "
+             "supports durations to seconds precision",
+             "spec.meshConfig.defaultConfig.discoveryAddress: invalid "
+             "discovery address: unable to split \"istiod\": address istiod: "
+             "missing port in address",
+             "spec.meshConfig.defaultConfig.statsdUdpAddress: invalid statsd "
+             "udp address \"statsd:port\": port (port) is not a number: "
+             "strconv.Atoi: parsing \"port\": invalid syntax",
+             "spec.meshConfig.defaultConfig.proxyAdminPort: invalid proxy "
+             "admin port: port number 70000 must be in the range 1..65535",
+             "spec.meshConfig.defaultConfig.controlPlaneAuthPolicy: invalid "
+             "authentication policy: unrecognized control plane auth policy "
+             "\"INHERIT\"",
+             "spec.meshConfig.defaultConfig.connectionSettings."
+             "http2InitialStreamWindowSize: invalid connection settings: "
+             "http2_initial_stream_window_size must be at least 65535",
+             "spec.meshConfig.localityLbSetting: total locality weight 90 != "
+             "100",
+             "spec.meshConfig.serviceSettings[0].hosts[1]: domain name "
+             "\"bad_host.local\" invalid (label \"bad_host\" invalid)",
+             "spec.meshConfig.trustDomain: trust domain name \"bad_domain\" "
+             "invalid",
+             "spec.meshConfig.trustDomainAliases[1]: trust domain name \"Bad "
+             "Alias\" invalid",
+             "spec.meshConfig.meshMTLS.ecdhCurves: mesh TLS does not support "
+             "ECDH curves configuration",
+             "spec.meshConfig.defaultTrafficPolicy: percentage 150 is not in "
+             "range 0..100",
+             "spec.meshConfig.defaultInboundHttpRetryPolicy: invalid default "
+             "inbound http retry policy: \"teapot\" is not a valid retryOn "
+             "policy"),
+      ERRORS("spec.meshConfig.defaultConfig.proxyMetadata."
+             "ISTIO_META_DNS_AUTO_ALLOCATE: 'ISTIO_META_DNS_AUTO_ALLOCATE' is "
+             "deprecated; review https://istio.io/latest/docs/ops/"
+             "configuration/traffic-management/dns-proxy/"
+             "#dns-auto-allocation-v2 for information about replacement "
+             "functionality",
+             "spec.meshConfig.defaultInboundHttpRetryPolicy: perTryTimeout is "
+             "ignored by the default inbound http retry policy"));
+  iop_validation_free(&v);
+}
+END_TEST
+
+START_TEST(mesh_config_locality_settings)
+{
+  expect_errors(HEADER "spec:\n  meshConfig:\n    localityLbSetting:\n"
+                       "      distribute:\n"
+                       "      - from: us-east/zone1/*\n"
+                       "        to: {us-east/zone1/*: 80, us-east/zone2/*: 20}\n"
+                       "      - from: us-east/zone1/sub2\n"
+                       "        to: {us-west/*: 100}\n"
+                       "    zoneAwareLbSetting:\n"
+                       "      failoverPriority: [topology.kubernetes.io/zone]\n"
+                       "      failover: [{from: us-east, to: us-east}]\n",
+                ERRORS("spec.meshConfig.localityLbSetting: locality "
+                       "us-east/zone1/sub2 overlap with previous specified "
+                       "ones",
+                       "spec.meshConfig.zoneAwareLbSetting: 'failover_priority'"
+                       " for zone aware lb must not use topology label "
+                       "'topology.kubernetes.io/zone'; region- and zone-level "
+                       "routing are handled automatically",
+                       "spec.meshConfig.zoneAwareLbSetting: zone aware lb "
+                       "failover settings must specify different regions"));
+  expect_errors(HEADER "spec:\n  meshConfig:\n    localityLbSetting:\n"
+                       "      failover: [{from: us-east/a, to: \"*\"}]\n",
+                ERRORS("spec.meshConfig.localityLbSetting: locality lb "
+                       "failover only specify region",
+                       "spec.meshConfig.localityLbSetting: locality lb "
+                       "failover region should not contain '*' wildcard"));
+}
+END_TEST
+
+START_TEST(mesh_config_semantics_need_a_decode)
+{
+  /* A value that does not decode stops istioctl before the semantic
+   * checks; values.meshConfig's own copy of spec.meshConfig is not
+   * reported twice. */
+  expect_errors(HEADER "spec:\n  meshConfig:\n    proxyListenPort: 0\n"
+                       "    enableTracing: maybe\n"
+                       "  values:\n    meshConfig:\n      proxyListenPort: 0\n"
+                       "      enableTracing: maybe\n",
+                ERRORS("could not unmarshal: spec.meshConfig.enableTracing: "
+                       "json: cannot unmarshal string into Go value of type "
+                       "bool"));
+  expect_errors(HEADER "spec:\n  meshConfig:\n    proxyListenPort: 0\n"
+                       "  values:\n    meshConfig:\n      proxyListenPort: 0\n"
+                       "      proxy_listen_port: 70000\n",
+                ERRORS("spec.meshConfig.proxyListenPort: invalid proxy listen "
+                       "port: port number 0 must be in the range 1..65535"));
 }
 END_TEST
 
@@ -876,8 +1008,10 @@ START_TEST(revision_must_be_a_dns_label)
   expect_errors(HEADER "spec:\n  revision: 1.23\n",
                 ERRORS("could not unmarshal: spec.revision: json: cannot "
                        "unmarshal number into Go value of type string"));
-  expect_errors(HEADER "spec:\n  revision: Canary\n",
-                ERRORS("spec.revision: invalid revision specified: Canary"));
+  /* Istio's DNS-1123 label takes capitals. */
+  expect_valid(HEADER "spec:\n  revision: Canary\n");
+  expect_errors(HEADER "spec:\n  revision: canary_1\n",
+                ERRORS("spec.revision: invalid revision specified: canary_1"));
   expect_errors(HEADER "spec:\n  revision: canary-\n",
                 ERRORS("spec.revision: invalid revision specified: canary-"));
   expect_errors(HEADER "spec:\n  revision: "
@@ -922,7 +1056,7 @@ START_TEST(report_fails_or_continues_with_force)
   struct iop_validation v;
   struct err e;
   int rc;
-  validate(HEADER "spec:\n  revision: A\n  tag: a+b\n  values:\n"
+  validate(HEADER "spec:\n  revision: a.b\n  tag: a+b\n  values:\n"
                   "    pilot: {autoscaleEnabled: true}\n"
                   "  components:\n    pilot:\n      k8s: {replicaCount: 3}\n",
            &v);
@@ -931,7 +1065,7 @@ START_TEST(report_fails_or_continues_with_force)
   ck_assert_str_eq(e.msg, "spec.tag: bad tag: tag can only contain the "
                           "characters `abcdefghijklmnopqrstuvwxyz0123456789_-."
                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ`: a+b, spec.revision: "
-                          "invalid revision specified: A");
+                          "invalid revision specified: a.b");
   ck_assert_str_eq(out, "");
   free(out);
   out = report(&v, 1, &rc, &e);
@@ -940,7 +1074,7 @@ START_TEST(report_fails_or_continues_with_force)
                         "spec.tag: bad tag: tag can only contain the "
                         "characters `abcdefghijklmnopqrstuvwxyz0123456789_-."
                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ`: a+b, spec.revision: "
-                        "invalid revision specified: A\n"
+                        "invalid revision specified: a.b\n"
                         "\xe2\x9d\x97 spec.components.pilot.k8s.replicaCount "
                         "should not be set when values.pilot.autoscaleEnabled "
                         "is true\n");
@@ -1008,6 +1142,9 @@ Suite *iopvalidate_suite(void)
   tcase_add_test(tc, mesh_config_types_are_errors);
   tcase_add_test(tc, mesh_config_unknown_fields_warn);
   tcase_add_test(tc, mesh_config_durations);
+  tcase_add_test(tc, mesh_config_semantics);
+  tcase_add_test(tc, mesh_config_locality_settings);
+  tcase_add_test(tc, mesh_config_semantics_need_a_decode);
   suite_add_tcase(s, tc);
   tc = tcase_create("names");
   tcase_add_test(tc, hub_must_be_a_repository);
