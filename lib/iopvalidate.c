@@ -278,10 +278,11 @@ static void schema_load(void)
   if (!rc) {
     json_object_object_foreach(raw, name, def) {
       struct json_object *t = NULL;
-      if (!rc)
-        rc = compile_type(raw, name, def, &t);
+      rc = compile_type(raw, name, def, &t);
       if (t)
         jobj_set(types, name, t);
+      if (rc)
+        break;
     }
   }
   if (!rc)
@@ -992,7 +993,8 @@ static void check_gateway_ports(struct iop_validation *out,
   struct json_object *gws = jobj_arr(jobj_obj(spec, "components"), list);
   for (size_t i = 0; gws && i < json_object_array_length(gws); i++) {
     struct json_object *g = json_object_array_get_idx(gws, i);
-    struct json_object *ports = jobj_path(g, "k8s", "service", "ports", NULL);
+    struct json_object *ports =
+        jobj_path(g, "k8s", "service", "ports", (const char *)NULL);
     for (size_t j = 0;
          jobj_is_arr(ports) && j < json_object_array_length(ports); j++) {
       struct json_object *p = json_object_array_get_idx(ports, j);
@@ -1054,7 +1056,7 @@ static void check_replicas_gateways(struct iop_validation *out,
   struct json_object *gws = jobj_arr(jobj_obj(spec, "components"), list);
   for (size_t i = 0; gws && i < json_object_array_length(gws); i++) {
     struct json_object *rc = jobj_path(json_object_array_get_idx(gws, i), "k8s",
-                                       "replicaCount", NULL);
+                                       "replicaCount", (const char *)NULL);
     if (num_or_zero(rc) != 0)
       add_fmt(out, 1,
               "spec.components.%s[%zu].k8s.replicaCount should not "
@@ -1069,8 +1071,8 @@ static void check_replicas(struct iop_validation *out, struct json_object *spec,
 {
   if (!jobj_obj(spec, "components"))
     return;
-  struct json_object *rc =
-      jobj_path(spec, "components", "pilot", "k8s", "replicaCount", NULL);
+  struct json_object *rc = jobj_path(spec, "components", "pilot", "k8s",
+                                     "replicaCount", (const char *)NULL);
   if (is_true(jobj_get(jobj_get(values, "pilot"), "autoscaleEnabled")) &&
       num_or_zero(rc) > 1)
     add_fmt(out, 1,
@@ -1391,9 +1393,8 @@ static void mesh_port(struct mesh *ms, const char *path, const char *what)
   if (jobj_is_str(v))
     port = atoll(json_object_get_string(v)); /* a quoted number */
   if (v && (port < 1 || port > 65535))
-    mesh_report(ms, 0, path,
-                "%sport number %lld must be in the range 1..65535", what,
-                (long long)port);
+    mesh_report(ms, 0, path, "%sport number %lld must be in the range 1..65535",
+                what, (long long)port);
 }
 
 static int dns1123_label(const char *s);
@@ -1418,8 +1419,10 @@ static const char *fqdn_error(const char *name, char *why, size_t n)
     snprintf(why, n, "empty domain name not allowed");
   else if (go_atoi_ok(tld)) {
     char *qt = quoted(tld);
-    snprintf(why, n, "domain name %s invalid (top level domain %s cannot be "
-             "all-numeric)", q, qt);
+    snprintf(why, n,
+             "domain name %s invalid (top level domain %s cannot be "
+             "all-numeric)",
+             q, qt);
     free(qt);
   }
   for (const char *p = name; !why[0] && *p;) {
@@ -1486,8 +1489,10 @@ static const char *proxy_address_error(const char *addr, char *why, size_t n)
     snprintf(why, n, "unable to split %s: %s", q, split);
   else if (gonum_parse_int(port, strlen(port), 10, &p) || !*port) {
     char *qp = quoted(port);
-    snprintf(why, n, "port (%s) is not a number: strconv.Atoi: parsing %s: "
-             "invalid syntax", port, qp);
+    snprintf(why, n,
+             "port (%s) is not a number: strconv.Atoi: parsing %s: "
+             "invalid syntax",
+             port, qp);
     free(qp);
   } else if (p < 1 || p > 65535)
     snprintf(why, n, "port number %lld must be in the range 1..65535",
@@ -1580,7 +1585,8 @@ static void mesh_auth_policy(struct mesh *ms)
     snprintf(name, sizeof name, "%lld", (long long)num_or_zero(v));
   if (strcmp(name, "NONE") && strcmp(name, "MUTUAL_TLS") && strcmp(name, "0") &&
       strcmp(name, "1"))
-    mesh_report(ms, 0, path, "invalid authentication policy: unrecognized "
+    mesh_report(ms, 0, path,
+                "invalid authentication policy: unrecognized "
                 "control plane auth policy \"%s\"",
                 strcmp(name, "2") == 0 ? "INHERIT" : name);
 }
@@ -1608,12 +1614,14 @@ static void mesh_private_key_provider(struct mesh *ms)
   if (!v)
     return;
   /* Of the two, the one the decoder sets last (qat) is the provider. */
-  const char *kind = jobj_get(v, "qat") ? "qat"
+  const char *kind = jobj_get(v, "qat")        ? "qat"
                      : jobj_get(v, "cryptomb") ? "cryptomb"
                                                : NULL;
   if (!kind) {
-    mesh_report(ms, 0, path, "%sprivate key provider configuration is "
-                "required", pre);
+    mesh_report(ms, 0, path,
+                "%sprivate key provider configuration is "
+                "required",
+                pre);
     mesh_report(ms, 0, path, "%sunknown private key provider", pre);
     return;
   }
@@ -1646,8 +1654,8 @@ static void mesh_connection_settings(struct mesh *ms)
        0, 1},
       {"httpMaxStreamDuration", "http_max_stream_duration must be non-negative",
        0, 1},
-      {"httpMaxConcurrentStreams", "http_max_concurrent_streams must be positive",
-       1, 0},
+      {"httpMaxConcurrentStreams",
+       "http_max_concurrent_streams must be positive", 1, 0},
       {"http2InitialStreamWindowSize",
        "http2_initial_stream_window_size must be at least 65535", 65535, 0},
       {"http2InitialConnectionWindowSize",
@@ -1695,7 +1703,8 @@ static void mesh_proxy_config(struct mesh *ms)
   mesh_address(ms, "defaultConfig.envoyMetricsServiceAddress",
                "invalid envoy metrics service address", 1);
   if (mesh_get(ms, "defaultConfig.proxyMetadata.ISTIO_META_DNS_AUTO_ALLOCATE"))
-    mesh_report(ms, 1, "defaultConfig.proxyMetadata.ISTIO_META_DNS_AUTO_ALLOCATE",
+    mesh_report(ms, 1,
+                "defaultConfig.proxyMetadata.ISTIO_META_DNS_AUTO_ALLOCATE",
                 "'ISTIO_META_DNS_AUTO_ALLOCATE' is deprecated; review "
                 "https://istio.io/latest/docs/ops/configuration/"
                 "traffic-management/dns-proxy/#dns-auto-allocation-v2 for "
@@ -1738,13 +1747,13 @@ static void mesh_trust_domains(struct mesh *ms)
 {
   char why[512], path[64];
   struct json_object *td = mesh_get(ms, "trustDomain");
-  const char *msg = td ? trust_domain_error(str_or_empty(td), why, sizeof why)
-                       : NULL;
+  const char *msg =
+      td ? trust_domain_error(str_or_empty(td), why, sizeof why) : NULL;
   if (msg)
     mesh_report(ms, 0, "trustDomain", "%s", msg);
   struct json_object *aliases = mesh_get(ms, "trustDomainAliases");
-  for (size_t i = 0; jobj_is_arr(aliases) && i < json_object_array_length(aliases);
-       i++) {
+  for (size_t i = 0;
+       jobj_is_arr(aliases) && i < json_object_array_length(aliases); i++) {
     const char *d = str_or_empty(json_object_array_get_idx(aliases, i));
     snprintf(path, sizeof path, "trustDomainAliases[%zu]", i);
     if ((msg = trust_domain_error(d, why, sizeof why)))
@@ -1851,27 +1860,34 @@ static const char *localities_error(char *const *locs, size_t n, char *why,
   for (size_t i = 0; seen && !msg && i < n; i++) {
     const char *star = strchr(locs[i], '*');
     if (star && (strchr(star + 1, '*') || star[1]))
-      snprintf(why, wn, "locality %s wildcard '*' number can not exceed 1 "
-               "and must be in the end", locs[i]), msg = why;
+      snprintf(why, wn,
+               "locality %s wildcard '*' number can not exceed 1 "
+               "and must be in the end",
+               locs[i]),
+          msg = why;
     else if (parse_locality(locs[i], &seen[i]))
-      snprintf(why, wn, "locality %s must not contain empty region/zone/"
-               "subzone info", locs[i]), msg = why;
+      snprintf(why, wn,
+               "locality %s must not contain empty region/zone/"
+               "subzone info",
+               locs[i]),
+          msg = why;
     for (size_t j = 0; !msg && j < i; j++)
       if (localities_overlap(&seen[j], &seen[i]))
         snprintf(why, wn, "locality %s overlap with previous specified ones",
-                 locs[i]), msg = why;
+                 locs[i]),
+            msg = why;
   }
   free(seen);
   return msg;
 }
 
 /* Strings of a list field (borrowed), at most max. */
-static size_t strings_of(struct json_object *list, const char *key,
-                         char **out, size_t max)
+static size_t strings_of(struct json_object *list, const char *key, char **out,
+                         size_t max)
 {
   size_t n = 0;
-  for (size_t i = 0; jobj_is_arr(list) && i < json_object_array_length(list) &&
-                     n < max;
+  for (size_t i = 0;
+       jobj_is_arr(list) && i < json_object_array_length(list) && n < max;
        i++) {
     struct json_object *e = json_object_array_get_idx(list, i);
     out[n++] = (char *)str_or_empty(key ? jobj_get(e, key) : e);
@@ -1896,13 +1912,17 @@ static void failover_rules(struct mesh *ms, const char *path,
     const char *from = str_or_empty(jobj_get(f, "from"));
     const char *to = str_or_empty(jobj_get(f, "to"));
     if (strcmp(from, to) == 0)
-      mesh_report(ms, 0, path, "%s failover settings must specify different "
-                  "regions", what);
+      mesh_report(ms, 0, path,
+                  "%s failover settings must specify different "
+                  "regions",
+                  what);
     if (strchr(from, '/') || strchr(to, '/'))
       mesh_report(ms, 0, path, "%s", region_msg);
     if (strchr(from, '*') || strchr(to, '*'))
-      mesh_report(ms, 0, path, "%s failover region should not contain '*' "
-                  "wildcard", what);
+      mesh_report(ms, 0, path,
+                  "%s failover region should not contain '*' "
+                  "wildcard",
+                  what);
   }
 }
 
@@ -1970,15 +1990,18 @@ static void mesh_locality_lb(struct mesh *ms)
   if (!lb)
     return;
   if (arr_len(dist) && arr_len(fo)) {
-    mesh_report(ms, 0, path, "can not simultaneously specify 'distribute' "
+    mesh_report(ms, 0, path,
+                "can not simultaneously specify 'distribute' "
                 "and 'failover'");
     return;
   }
   size_t n = strings_of(jobj_get(lb, "failoverPriority"), NULL, prio, 64);
   for (size_t i = 0; arr_len(fo) && i < n; i++)
     if (is_topology_label(prio[i])) {
-      mesh_report(ms, 0, path, "can not simultaneously set 'failover' and "
-                  "topology label '%s' in 'failover_priority'", prio[i]);
+      mesh_report(ms, 0, path,
+                  "can not simultaneously set 'failover' and "
+                  "topology label '%s' in 'failover_priority'",
+                  prio[i]);
       return;
     }
   if (mesh_distribute(ms, path, dist) == 0)
@@ -1994,9 +2017,11 @@ static void mesh_zone_aware_lb(struct mesh *ms)
   size_t n = strings_of(jobj_get(lb, "failoverPriority"), NULL, list, 64);
   for (size_t i = 0; i < n; i++)
     if (is_topology_label(list[i]))
-      mesh_report(ms, 0, path, "'failover_priority' for zone aware lb must "
+      mesh_report(ms, 0, path,
+                  "'failover_priority' for zone aware lb must "
                   "not use topology label '%s'; region- and zone-level "
-                  "routing are handled automatically", list[i]);
+                  "routing are handled automatically",
+                  list[i]);
   failover_rules(ms, path, jobj_get(lb, "failover"), "zone aware lb",
                  "zone aware lb failover only specifies region; zone and "
                  "subzone failover are handled automatically");
@@ -2036,7 +2061,8 @@ static void mesh_traffic_policy(struct mesh *ms)
   if ((strcmp(h2, "UPGRADE") == 0 ||
        num_or_zero(jobj_get(http, "h2UpgradePolicy")) == 2) &&
       is_true(jobj_get(http, "useClientProtocol")))
-    mesh_report(ms, 0, path, "use client protocol must not be true when "
+    mesh_report(ms, 0, path,
+                "use client protocol must not be true when "
                 "H2UpgradePolicy is UPGRADE");
   if (num_or_zero(jobj_get(tcp, "maxConnections")) < 0)
     mesh_report(ms, 0, path, "max connections must be non-negative");
@@ -2054,7 +2080,8 @@ static void mesh_traffic_policy(struct mesh *ms)
                 "%s", duration_rule(duration_of(idle)));
   if (od && !is_true(jobj_get(od, "splitExternalLocalOriginErrors")) &&
       num_or_zero(jobj_get(od, "consecutiveLocalOriginFailures")) > 0)
-    mesh_report(ms, 0, path, "outlier detection consecutive local origin "
+    mesh_report(ms, 0, path,
+                "outlier detection consecutive local origin "
                 "failures is specified, but split external local origin "
                 "errors is set to false");
   static const char *const percents[] = {"maxEjectionPercent",
@@ -2071,11 +2098,11 @@ static void mesh_traffic_policy(struct mesh *ms)
 static int http_status_known(int64_t c)
 {
   static const short codes[] = {
-      100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226,
-      300, 301, 302, 303, 304, 305, 307, 308, 400, 401, 402, 403, 404, 405,
-      406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421,
-      422, 423, 424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504,
-      505, 506, 507, 508, 510, 511};
+      100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208,
+      226, 300, 301, 302, 303, 304, 305, 307, 308, 400, 401, 402, 403,
+      404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416,
+      417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451, 500,
+      501, 502, 503, 504, 505, 506, 507, 508, 510, 511};
   for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
     if (codes[i] == c)
       return 1;
@@ -2084,12 +2111,22 @@ static int http_status_known(int64_t c)
 
 static int retry_on_known(const char *p)
 {
-  static const char *const policies[] = {
-      "5xx", "gateway-error", "reset", "reset-before-request",
-      "connect-failure", "retriable-4xx", "refused-stream",
-      "retriable-status-codes", "retriable-headers", "envoy-ratelimited",
-      "http3-post-connect-failure", "cancelled", "deadline-exceeded",
-      "internal", "resource-exhausted", "unavailable"};
+  static const char *const policies[] = {"5xx",
+                                         "gateway-error",
+                                         "reset",
+                                         "reset-before-request",
+                                         "connect-failure",
+                                         "retriable-4xx",
+                                         "refused-stream",
+                                         "retriable-status-codes",
+                                         "retriable-headers",
+                                         "envoy-ratelimited",
+                                         "http3-post-connect-failure",
+                                         "cancelled",
+                                         "deadline-exceeded",
+                                         "internal",
+                                         "resource-exhausted",
+                                         "unavailable"};
   int64_t code;
   for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++)
     if (strcmp(policies[i], p) == 0)
@@ -2113,8 +2150,10 @@ static void mesh_inbound_retry(struct mesh *ms)
   if (attempts < 0)
     mesh_report(ms, 0, path, "%sattempts cannot be negative", pre);
   if (attempts == 0 && (ptt || *on || jobj_get(r, "retryRemoteLocalities")))
-    mesh_report(ms, 0, path, "%shttp retry policy configured when attempts "
-                "are set to 0 (disabled)", pre);
+    mesh_report(ms, 0, path,
+                "%shttp retry policy configured when attempts "
+                "are set to 0 (disabled)",
+                pre);
   if (ptt && duration_rule(duration_of(ptt)))
     mesh_report(ms, 0, path, "%s%s", pre, duration_rule(duration_of(ptt)));
   for (const char *p = on; *on;) {
@@ -2131,15 +2170,18 @@ static void mesh_inbound_retry(struct mesh *ms)
   if (backoff && duration_rule(duration_of(backoff)))
     mesh_report(ms, 0, path, "%s%s", pre, duration_rule(duration_of(backoff)));
   if (attempts == 0 && backoff)
-    mesh_report(ms, 0, path, "%sbackoff configured when attempts are set to "
-                "0 (disabled)", pre);
-  static const char *const ignored[] = {"perTryTimeout",
-                                        "retryRemoteLocalities",
-                                        "retryIgnorePreviousHosts"};
+    mesh_report(ms, 0, path,
+                "%sbackoff configured when attempts are set to "
+                "0 (disabled)",
+                pre);
+  static const char *const ignored[] = {
+      "perTryTimeout", "retryRemoteLocalities", "retryIgnorePreviousHosts"};
   for (size_t i = 0; i < 3; i++)
     if (jobj_get(r, ignored[i]))
-      mesh_report(ms, 1, path, "%s is ignored by the default inbound http "
-                  "retry policy", ignored[i]);
+      mesh_report(ms, 1, path,
+                  "%s is ignored by the default inbound http "
+                  "retry policy",
+                  ignored[i]);
 }
 
 static void mesh_timeouts(struct mesh *ms)
@@ -2153,12 +2195,15 @@ static void mesh_timeouts(struct mesh *ms)
                 duration_rule(ns));
   } else if (ct && ns > 3600 * 1000 * MS) {
     go_duration_string(ns, d, sizeof d);
-    mesh_report(ms, 0, "connectTimeout", "invalid connect timeout: time %s "
-                "must be >1ms and <1h0m0s", d);
+    mesh_report(ms, 0, "connectTimeout",
+                "invalid connect timeout: time %s "
+                "must be >1ms and <1h0m0s",
+                d);
   }
   ns = duration_of(pdt);
   if (pdt && ns != 0 && ns % MS != 0)
-    mesh_report(ms, 0, "protocolDetectionTimeout", "invalid protocol "
+    mesh_report(ms, 0, "protocolDetectionTimeout",
+                "invalid protocol "
                 "detection timeout: only durations to ms precision are "
                 "supported");
 }

@@ -829,34 +829,34 @@ END_TEST
 START_TEST(mesh_config_semantics)
 {
   struct iop_validation v;
-  validate(
-      HEADER "spec:\n  meshConfig:\n"
-             "    proxyListenPort: 0\n"
-             "    connectTimeout: 2h\n"
-             "    protocolDetectionTimeout: 100us\n"
-             "    trustDomain: bad_domain\n"
-             "    trustDomainAliases: [old.example, Bad Alias]\n"
-             "    defaultConfig:\n"
-             "      discoveryAddress: istiod\n"
-             "      drainDuration: 1500ms\n"
-             "      proxyAdminPort: 70000\n"
-             "      controlPlaneAuthPolicy: INHERIT\n"
-             "      statsdUdpAddress: statsd:port\n"
-             "      tracing: {zipkin: {address: \"$(HOST_IP):9411\"}}\n"
-             "      proxyMetadata: {ISTIO_META_DNS_AUTO_ALLOCATE: \"true\"}\n"
-             "      connectionSettings: {http2InitialStreamWindowSize: 1024}\n"
-             "    serviceSettings:\n"
-             "    - hosts: [\"*.svc.cluster.local\", bad_host.local]\n"
-             "    meshMTLS: {ecdhCurves: [P-256]}\n"
-             "    localityLbSetting:\n      distribute:\n"
-             "      - from: us-east/*\n"
-             "        to: {us-west/*: 60, us-central/*: 30}\n"
-             "    defaultTrafficPolicy:\n"
-             "      outlierDetection: {maxEjectionPercent: 150}\n"
-             "    defaultInboundHttpRetryPolicy:\n"
-             "      attempts: 2\n      retryOn: 5xx,teapot,503\n"
-             "      perTryTimeout: 2s\n",
-      &v);
+  validate(HEADER
+           "spec:\n  meshConfig:\n"
+           "    proxyListenPort: 0\n"
+           "    connectTimeout: 2h\n"
+           "    protocolDetectionTimeout: 100us\n"
+           "    trustDomain: bad_domain\n"
+           "    trustDomainAliases: [old.example, Bad Alias]\n"
+           "    defaultConfig:\n"
+           "      discoveryAddress: istiod\n"
+           "      drainDuration: 1500ms\n"
+           "      proxyAdminPort: 70000\n"
+           "      controlPlaneAuthPolicy: INHERIT\n"
+           "      statsdUdpAddress: statsd:port\n"
+           "      tracing: {zipkin: {address: \"$(HOST_IP):9411\"}}\n"
+           "      proxyMetadata: {ISTIO_META_DNS_AUTO_ALLOCATE: \"true\"}\n"
+           "      connectionSettings: {http2InitialStreamWindowSize: 1024}\n"
+           "    serviceSettings:\n"
+           "    - hosts: [\"*.svc.cluster.local\", bad_host.local]\n"
+           "    meshMTLS: {ecdhCurves: [P-256]}\n"
+           "    localityLbSetting:\n      distribute:\n"
+           "      - from: us-east/*\n"
+           "        to: {us-west/*: 60, us-central/*: 30}\n"
+           "    defaultTrafficPolicy:\n"
+           "      outlierDetection: {maxEjectionPercent: 150}\n"
+           "    defaultInboundHttpRetryPolicy:\n"
+           "      attempts: 2\n      retryOn: 5xx,teapot,503\n"
+           "      perTryTimeout: 2s\n",
+           &v);
   expect(
       &v,
       ERRORS("spec.meshConfig.proxyListenPort: invalid proxy listen port: "
@@ -910,15 +910,16 @@ END_TEST
 
 START_TEST(mesh_config_locality_settings)
 {
-  expect_errors(HEADER "spec:\n  meshConfig:\n    localityLbSetting:\n"
-                       "      distribute:\n"
-                       "      - from: us-east/zone1/*\n"
-                       "        to: {us-east/zone1/*: 80, us-east/zone2/*: 20}\n"
-                       "      - from: us-east/zone1/sub2\n"
-                       "        to: {us-west/*: 100}\n"
-                       "    zoneAwareLbSetting:\n"
-                       "      failoverPriority: [topology.kubernetes.io/zone]\n"
-                       "      failover: [{from: us-east, to: us-east}]\n",
+  expect_errors(HEADER
+                "spec:\n  meshConfig:\n    localityLbSetting:\n"
+                "      distribute:\n"
+                "      - from: us-east/zone1/*\n"
+                "        to: {us-east/zone1/*: 80, us-east/zone2/*: 20}\n"
+                "      - from: us-east/zone1/sub2\n"
+                "        to: {us-west/*: 100}\n"
+                "    zoneAwareLbSetting:\n"
+                "      failoverPriority: [topology.kubernetes.io/zone]\n"
+                "      failover: [{from: us-east, to: us-east}]\n",
                 ERRORS("spec.meshConfig.localityLbSetting: locality "
                        "us-east/zone1/sub2 overlap with previous specified "
                        "ones",
