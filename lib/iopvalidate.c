@@ -1326,6 +1326,12 @@ static const char *str_or_empty(struct json_object *v)
   return jobj_is_str(v) ? json_object_get_string(v) : "";
 }
 
+/* An integer field the decoder accepted (a number, or a quoted one). */
+static int64_t mesh_int(struct json_object *v)
+{
+  return jobj_is_str(v) ? atoll(json_object_get_string(v)) : num_or_zero(v);
+}
+
 /* A duration field the decoder accepted, in nanoseconds. */
 static int64_t duration_of(struct json_object *v)
 {
@@ -1389,9 +1395,7 @@ static const char *duration_rule(int64_t ns)
 static void mesh_port(struct mesh *ms, const char *path, const char *what)
 {
   struct json_object *v = mesh_get(ms, path);
-  int64_t port = num_or_zero(v);
-  if (jobj_is_str(v))
-    port = atoll(json_object_get_string(v)); /* a quoted number */
+  int64_t port = mesh_int(v);
   if (v && (port < 1 || port > 65535))
     mesh_report(ms, 0, path, "%sport number %lld must be in the range 1..65535",
                 what, (long long)port);
@@ -1582,7 +1586,7 @@ static void mesh_auth_policy(struct mesh *ms)
   if (jobj_is_str(v))
     snprintf(name, sizeof name, "%s", json_object_get_string(v));
   else
-    snprintf(name, sizeof name, "%lld", (long long)num_or_zero(v));
+    snprintf(name, sizeof name, "%lld", (long long)mesh_int(v));
   if (strcmp(name, "NONE") && strcmp(name, "MUTUAL_TLS") && strcmp(name, "0") &&
       strcmp(name, "1"))
     mesh_report(ms, 0, path,
@@ -1670,9 +1674,7 @@ static void mesh_connection_settings(struct mesh *ms)
     snprintf(path, sizeof path, "defaultConfig.connectionSettings.%s",
              rules[i].field);
     struct json_object *v = mesh_get(ms, path);
-    int64_t x = rules[i].duration ? duration_of(v)
-                : jobj_is_str(v)  ? atoll(json_object_get_string(v))
-                                  : num_or_zero(v);
+    int64_t x = rules[i].duration ? duration_of(v) : mesh_int(v);
     if (v && x < rules[i].min)
       mesh_report(ms, 0, path, "invalid connection settings: %s",
                   rules[i].name);
@@ -1935,9 +1937,7 @@ static const char *distribute_error(struct json_object *to, char **dest,
   if (!jobj_is_obj(to))
     return "total locality weight 0 != 100";
   json_object_object_foreach(to, loc, weight) {
-    int64_t w = num_or_zero(weight);
-    if (jobj_is_str(weight))
-      w = atoll(json_object_get_string(weight));
+    int64_t w = mesh_int(weight);
     if (w <= 0 || w > 100)
       return "locality weight must be in range [1, 100]";
     total += (uint64_t)w;
@@ -2027,71 +2027,82 @@ static void mesh_zone_aware_lb(struct mesh *ms)
                  "subzone failover are handled automatically");
 }
 
-/* validateMeshConfigDefaultTrafficPolicy. */
-static void mesh_traffic_policy(struct mesh *ms)
+/* The connection pool of the default traffic policy. */
+static void mesh_connection_pool(struct mesh *ms, const char *path,
+                                 struct json_object *cp)
 {
-  static const char *const http_counts[][2] = {
+  static const char *const counts[][2] = {
       {"http1MaxPendingRequests", "http1 max pending requests"},
       {"http2MaxRequests", "http2 max requests"},
       {"maxRequestsPerConnection", "max requests per connection"},
       {"maxRetries", "max retries"},
       {"maxConcurrentStreams", "max concurrent streams"}};
+  struct json_object *http = jobj_get(cp, "http"), *tcp = jobj_get(cp, "tcp");
+  struct json_object *h2 = jobj_get(http, "h2UpgradePolicy");
+  if (cp && !http && !tcp)
+    mesh_report(ms, 0, path, "connection pool must have at least one field");
+  for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+    if (mesh_int(jobj_get(http, counts[i][0])) < 0)
+      mesh_report(ms, 0, path, "%s must be non-negative", counts[i][1]);
+  if ((strcmp(str_or_empty(h2), "UPGRADE") == 0 || mesh_int(h2) == 2) &&
+      is_true(jobj_get(http, "useClientProtocol")))
+    mesh_report(ms, 0, path,
+                "use client protocol must not be true when "
+                "H2UpgradePolicy is UPGRADE");
+  if (mesh_int(jobj_get(tcp, "maxConnections")) < 0)
+    mesh_report(ms, 0, path, "max connections must be non-negative");
+}
+
+static void mesh_outlier_detection(struct mesh *ms, const char *path,
+                                   struct json_object *od)
+{
+  static const char *const percents[] = {"maxEjectionPercent",
+                                         "minHealthPercent"};
+  if (!od)
+    return;
+  if (!is_true(jobj_get(od, "splitExternalLocalOriginErrors")) &&
+      mesh_int(jobj_get(od, "consecutiveLocalOriginFailures")) > 0)
+    mesh_report(ms, 0, path,
+                "outlier detection consecutive local origin "
+                "failures is specified, but split external local origin "
+                "errors is set to false");
+  for (size_t i = 0; i < 2; i++) {
+    int64_t v = mesh_int(jobj_get(od, percents[i]));
+    if (v < 0 || v > 100)
+      mesh_report(ms, 0, path, "percentage %lld is not in range 0..100",
+                  (long long)v);
+  }
+}
+
+/* validateMeshConfigDefaultTrafficPolicy. */
+static void mesh_traffic_policy(struct mesh *ms)
+{
   static const char *const durations[] = {
       "connectionPool.http.idleTimeout",
       "connectionPool.tcp.connectTimeout",
       "connectionPool.tcp.maxConnectionDuration",
+      "connectionPool.tcp.idleTimeout",
       "connectionPool.tcp.tcpKeepalive.time",
       "connectionPool.tcp.tcpKeepalive.interval",
       "outlierDetection.baseEjectionTime",
       "outlierDetection.interval"};
   const char *path = "defaultTrafficPolicy";
   struct json_object *p = mesh_get(ms, path);
-  struct json_object *cp = jobj_get(p, "connectionPool");
-  struct json_object *http = jobj_get(cp, "http"), *tcp = jobj_get(cp, "tcp");
-  struct json_object *od = jobj_get(p, "outlierDetection");
   char full[128];
   if (!p)
     return;
-  if (cp && !http && !tcp)
-    mesh_report(ms, 0, path, "connection pool must have at least one field");
-  for (size_t i = 0; i < 5; i++)
-    if (num_or_zero(jobj_get(http, http_counts[i][0])) < 0)
-      mesh_report(ms, 0, path, "%s must be non-negative", http_counts[i][1]);
-  const char *h2 = str_or_empty(jobj_get(http, "h2UpgradePolicy"));
-  if ((strcmp(h2, "UPGRADE") == 0 ||
-       num_or_zero(jobj_get(http, "h2UpgradePolicy")) == 2) &&
-      is_true(jobj_get(http, "useClientProtocol")))
-    mesh_report(ms, 0, path,
-                "use client protocol must not be true when "
-                "H2UpgradePolicy is UPGRADE");
-  if (num_or_zero(jobj_get(tcp, "maxConnections")) < 0)
-    mesh_report(ms, 0, path, "max connections must be non-negative");
+  mesh_connection_pool(ms, path, jobj_get(p, "connectionPool"));
   for (size_t i = 0; i < sizeof durations / sizeof durations[0]; i++) {
     struct json_object *d = dotted(p, durations[i]);
     int64_t ns = duration_of(d);
-    if (d && duration_rule(ns)) {
-      snprintf(full, sizeof full, "%s.%s", path, durations[i]);
-      mesh_report(ms, 0, full, "%s", duration_rule(ns));
-    }
+    /* a TCP idle timeout under 1ms means "none" */
+    if (!d || !duration_rule(ns) ||
+        (strstr(durations[i], "tcp.idle") && ns / MS == 0))
+      continue;
+    snprintf(full, sizeof full, "%s.%s", path, durations[i]);
+    mesh_report(ms, 0, full, "%s", duration_rule(ns));
   }
-  struct json_object *idle = dotted(p, "connectionPool.tcp.idleTimeout");
-  if (idle && duration_of(idle) / MS != 0 && duration_rule(duration_of(idle)))
-    mesh_report(ms, 0, "defaultTrafficPolicy.connectionPool.tcp.idleTimeout",
-                "%s", duration_rule(duration_of(idle)));
-  if (od && !is_true(jobj_get(od, "splitExternalLocalOriginErrors")) &&
-      num_or_zero(jobj_get(od, "consecutiveLocalOriginFailures")) > 0)
-    mesh_report(ms, 0, path,
-                "outlier detection consecutive local origin "
-                "failures is specified, but split external local origin "
-                "errors is set to false");
-  static const char *const percents[] = {"maxEjectionPercent",
-                                         "minHealthPercent"};
-  for (size_t i = 0; od && i < 2; i++) {
-    int64_t v = num_or_zero(jobj_get(od, percents[i]));
-    if (v < 0 || v > 100)
-      mesh_report(ms, 0, path, "percentage %lld is not in range 0..100",
-                  (long long)v);
-  }
+  mesh_outlier_detection(ms, path, jobj_get(p, "outlierDetection"));
 }
 
 /* Whether Go's net/http knows the status code. */
@@ -2143,7 +2154,7 @@ static void mesh_inbound_retry(struct mesh *ms)
   struct json_object *r = mesh_get(ms, path);
   if (!r)
     return;
-  int64_t attempts = num_or_zero(jobj_get(r, "attempts"));
+  int64_t attempts = mesh_int(jobj_get(r, "attempts"));
   const char *on = str_or_empty(jobj_get(r, "retryOn"));
   struct json_object *ptt = jobj_get(r, "perTryTimeout");
   struct json_object *backoff = jobj_get(r, "backoff");

@@ -938,6 +938,32 @@ START_TEST(mesh_config_locality_settings)
 }
 END_TEST
 
+START_TEST(mesh_config_traffic_policy)
+{
+  expect_errors(
+      HEADER "spec:\n  meshConfig:\n    defaultTrafficPolicy:\n"
+             "      connectionPool:\n"
+             "        http: {maxRetries: -1, h2UpgradePolicy: UPGRADE,"
+             " useClientProtocol: true, idleTimeout: 0.5ms}\n"
+             "        tcp: {idleTimeout: 0s, connectTimeout: 1500us}\n"
+             "      outlierDetection: {consecutiveLocalOriginFailures: 3,"
+             " minHealthPercent: -5}\n",
+      ERRORS("spec.meshConfig.defaultTrafficPolicy: max retries must be "
+             "non-negative",
+             "spec.meshConfig.defaultTrafficPolicy: use client protocol must "
+             "not be true when H2UpgradePolicy is UPGRADE",
+             "spec.meshConfig.defaultTrafficPolicy.connectionPool.http."
+             "idleTimeout: duration must be greater than 1ms",
+             "spec.meshConfig.defaultTrafficPolicy.connectionPool.tcp."
+             "connectTimeout: only durations to ms precision are supported",
+             "spec.meshConfig.defaultTrafficPolicy: outlier detection "
+             "consecutive local origin failures is specified, but split "
+             "external local origin errors is set to false",
+             "spec.meshConfig.defaultTrafficPolicy: percentage -5 is not in "
+             "range 0..100"));
+}
+END_TEST
+
 START_TEST(mesh_config_semantics_need_a_decode)
 {
   /* A value that does not decode stops istioctl before the semantic
@@ -1145,6 +1171,7 @@ Suite *iopvalidate_suite(void)
   tcase_add_test(tc, mesh_config_durations);
   tcase_add_test(tc, mesh_config_semantics);
   tcase_add_test(tc, mesh_config_locality_settings);
+  tcase_add_test(tc, mesh_config_traffic_policy);
   tcase_add_test(tc, mesh_config_semantics_need_a_decode);
   suite_add_tcase(s, tc);
   tc = tcase_create("names");
