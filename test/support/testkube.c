@@ -104,8 +104,9 @@ static void on_guard(uv_timer_t *t)
   (void)t;
 }
 
-/* Runs the loop until only the guard is left or the deadline passes. */
-static int drain_loop(uv_loop_t *loop, uv_timer_t *guard, int deadline_ms)
+/* Runs the loop until nothing keeps it alive or the deadline passes;
+ * returns whether something still does. */
+static int drain_loop(uv_loop_t *loop, int deadline_ms)
 {
   uint64_t end = uv_now(loop) + (uint64_t)deadline_ms;
   for (;;) {
@@ -114,7 +115,6 @@ static int drain_loop(uv_loop_t *loop, uv_timer_t *guard, int deadline_ms)
       break;
     uv_run(loop, UV_RUN_ONCE);
   }
-  (void)guard;
   return uv_loop_alive(loop);
 }
 
@@ -129,7 +129,7 @@ void testkube_close(struct testkube *t)
   uv_timer_init(&t->loop, &guard);
   uv_timer_start(&guard, on_guard, 50, 50);
   uv_unref((uv_handle_t *)&guard);
-  int alive = drain_loop(&t->loop, &guard, CLOSE_DEADLINE_MS);
+  int alive = drain_loop(&t->loop, CLOSE_DEADLINE_MS);
   struct buf left;
   buf_init(&left, 0);
   guard.data = &left;
