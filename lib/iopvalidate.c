@@ -7,7 +7,9 @@
  * values. A walker then follows the configuration and the schema
  * together, with the decoding rules of whichever decoder istioctl uses at
  * that point: Go's encoding/json, the protobuf JSON decoder (jsonpb), or
- * sigs.k8s.io/yaml's strict decoding. */
+ * sigs.k8s.io/yaml's strict decoding. The checks istioctl runs on the
+ * decoded values (gateway ports, address syntax, image names, meshConfig's
+ * rules) follow, each written after the Go function it mirrors. */
 #include "iopvalidate.h"
 
 #include "buf.h"

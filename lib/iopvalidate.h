@@ -14,8 +14,10 @@
  *      autoscaling (a warning), values.meshConfig, the proxy's IP ranges
  *      and port lists, and the Kubernetes structs that values carry
  *      ("invalid schema for <path>: ...").
- *   3. spec.meshConfig as MeshConfig: types are errors; unknown fields are
- *      warnings (istioctl drops them without a word).
+ *   3. spec.meshConfig as MeshConfig: types, then istioctl's mesh rules
+ *      (ports, timeouts, addresses, trust domains, load balancing...), are
+ *      errors; unknown fields are warnings (istioctl drops them without a
+ *      word). A copy of it in values.meshConfig is reported once.
  *   4. spec.hub (an image repository), spec.tag (an image tag),
  *      spec.revision (a DNS-1123 label) and gateway names.
  * Every message is one line and names the field's path from the object's
