@@ -364,6 +364,81 @@ START_TEST(pagination_returns_each_once)
 }
 END_TEST
 
+/* The history a continue token points into goes away between two pages:
+ * after the first page, something changes and etcd is compacted. */
+struct compact_after_first_page {
+  const char *ns;
+  int pages;
+  int gone; /* 410s seen */
+};
+
+static struct compact_after_first_page *compacting;
+
+static void compact_between_pages(const char *verb, long status, void *data)
+{
+  (void)data;
+  if (strcmp(verb, "list") != 0)
+    return;
+  compacting->gone += status == 410;
+  if (++compacting->pages != 1)
+    return;
+  char *argv[] = {(char *)test_kubectl_bin(), "create", "configmap", "bump",
+                  "-n", (char *)compacting->ns, NULL};
+  struct run_result r;
+  ck_assert_int_eq(run_cmd(argv, NULL, &r), 0);
+  ck_assert_msg(r.status == 0, "kubectl: %s", r.err);
+  run_result_free(&r);
+  ck_assert_int_eq(testcp_compact_etcd(), 0);
+}
+
+START_TEST(pagination_survives_compaction)
+{
+  enum { N = 250 };
+  struct kube_client_opts fast = {.qps = 400, .burst = 400};
+  struct kube_config_opts ko = {.kubeconfig = test_env("KUBECONFIG")};
+  struct testkube t;
+  testkube_open_opts(&t, &ko, &fast);
+  testkube_namespace(&t, "expired");
+  struct fanout f = {0};
+  for (int i = 0; i < N; i++) {
+    struct json_object *cm = testkube_json(
+        "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{"
+        "\"name\":\"cm-%04d\",\"namespace\":\"%s\"}}",
+        i, t.ns);
+    ck_assert_int_eq(kube_create(t.c, cm, on_created, &f), 0);
+    f.started++;
+    json_object_put(cm);
+  }
+  ck_assert(testkube_run_until(&t, fanout_done, &f, 600 * 1000));
+  ck_assert_int_eq(f.failed, 0);
+  struct compact_after_first_page cp = {.ns = t.ns};
+  compacting = &cp;
+  kube_client_observe(t.c, compact_between_pages, NULL);
+  struct kube_ref r = cm_ref(&t, NULL);
+  struct kube_list_opts o = {.limit = 100};
+  struct kube_sync s;
+  kube_sync_init(&s);
+  int rc = testkube_wait(&t, &s, kube_list_all(t.c, &r, &o, kube_sync_cb, &s));
+  ck_assert_msg(rc == 0, "list: %s", s.res.err.msg);
+  /* The second page was refused (410), and one consistent list replaced
+   * the pages: every object once, the one made in between included. */
+  ck_assert_int_eq(cp.gone, 1);
+  struct json_object *items = jobj_arr(s.res.object, "items");
+  ck_assert_int_eq(json_object_array_length(items), N + 1);
+  struct json_object *names = json_object_new_object();
+  for (size_t i = 0; i < N + 1; i++) {
+    const char *name = testkube_name(json_object_array_get_idx(items, i));
+    ck_assert_msg(!json_object_object_get_ex(names, name, NULL), "%s twice",
+                  name);
+    json_object_object_add(names, name, NULL);
+  }
+  ck_assert(json_object_object_get_ex(names, "bump", NULL));
+  json_object_put(names);
+  kube_sync_free(&s);
+  testkube_close(&t);
+}
+END_TEST
+
 /* ---- apply, conflicts, preconditions ---- */
 
 START_TEST(apply_without_change_keeps_resource_version)
@@ -880,6 +955,7 @@ Suite *kube_suite(void)
   TCase *pages = tcase_create("pagination");
   tcase_set_timeout(pages, 900);
   tcase_add_test(pages, pagination_returns_each_once);
+  tcase_add_test(pages, pagination_survives_compaction);
   suite_add_tcase(s, pages);
   return s;
 }
