@@ -424,10 +424,12 @@ void metrics_inc(struct metrics_series *s)
 
 void metrics_set(struct metrics_series *s, double v)
 {
-  if (!s || s->f->type != METRICS_GAUGE)
+  if (!s || s->f->type == METRICS_HISTOGRAM)
     return;
   uv_mutex_lock(&s->f->m->lock);
-  s->value = v;
+  /* A counter mirrors a count kept elsewhere: it never goes down. */
+  if (s->f->type == METRICS_GAUGE || v > s->value)
+    s->value = v;
   uv_mutex_unlock(&s->f->m->lock);
 }
 

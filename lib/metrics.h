@@ -23,9 +23,19 @@
  * failed lookup (wrong number of values, too many series, no memory) costs
  * one log line, never a crash.
  *
- * Gauges that mirror state kept elsewhere (workqueue depth, say) are best
- * set just before rendering: metrics_on_collect() registers a callback that
- * runs at the start of every metrics_render().
+ * Values kept elsewhere (the workqueue's depth and adds, a watch's
+ * restarts) are best copied just before rendering: metrics_on_collect()
+ * registers a callback that runs at the start of every metrics_render(),
+ * and metrics_set() sets gauges and counters alike:
+ *
+ *   static void collect(void *data)
+ *   {
+ *     struct server *s = data;
+ *     struct workqueue_stats st;
+ *     workqueue_get_stats(s->queue, &st);
+ *     metrics_set(s->m_depth, (double)st.depth);     // gauge
+ *     metrics_set(s->m_adds, (double)st.adds);       // counter
+ *   }
  *
  * Registration and updates take the registry's mutex: worker threads may
  * update series too. Registering a name twice with the same type and labels
@@ -72,7 +82,10 @@ struct metrics_series *metrics_with(struct metrics_family *f, ...)
 void metrics_inc(struct metrics_series *s);
 /* Counters refuse negative amounts (a counter only goes up). */
 void metrics_add(struct metrics_series *s, double v);
-void metrics_set(struct metrics_series *s, double v);     /* gauges */
+/* Gauges take any value. A counter can be set too, to mirror a count
+ * kept elsewhere (workqueue_stats.adds, watch_stats.restarts) from a
+ * collector; a lower value than it has is ignored. */
+void metrics_set(struct metrics_series *s, double v);
 void metrics_observe(struct metrics_series *s, double v); /* histograms */
 /* The current value (counters, gauges) or sample count (histograms). */
 double metrics_value(struct metrics_series *s);

@@ -196,11 +196,19 @@ START_TEST(registration_rules)
   ck_assert_ptr_null(metrics_with(a, NULL));
   ck_assert_ptr_null(metrics_with(a, "a", "b", NULL));
   metrics_inc(metrics_with(a, "a", "b", NULL));
-  /* Counters only go up; gauges only through set. */
+  /* Counters only go up, also when set from a count kept elsewhere. */
   struct metrics_series *s = metrics_with(a, "k", NULL);
   metrics_add(s, -1);
-  metrics_set(s, 9);
   ck_assert(metrics_value(s) == 0);
+  metrics_set(s, 9);
+  ck_assert(metrics_value(s) == 9);
+  metrics_set(s, 5);
+  ck_assert(metrics_value(s) == 9);
+  /* Histograms only observe. */
+  struct metrics_family *h = metrics_histogram(m, "hh", "", NULL, NULL, 0);
+  metrics_set(metrics_with(h, NULL), 3);
+  metrics_inc(metrics_with(h, NULL));
+  ck_assert(metrics_value(metrics_with(h, NULL)) == 0);
   metrics_free(m);
   log_set_sink(NULL, NULL);
 }
