@@ -248,10 +248,10 @@ static int load_rules(struct walk *w)
   if (stat(path, &st) == 0) {
     struct buf b;
     rc = read_all(path, CHART_MAX_FILE_BYTES, &b, w->e);
-    if (!rc)
+    if (!rc) {
       rc = chart__ignore_parse(b.data, b.len, &w->rules, w->e);
-    if (!rc)
       buf_free(&b);
+    }
   }
   free(path);
   if (!rc && !(w->rules = chart__ignore_defaults(w->rules)))
@@ -293,6 +293,11 @@ static int load_metadata(struct chart *c, const struct chart_file *f,
 {
   struct json_object *doc = NULL;
   int rc = parse_yaml(f, KYAML_NUMBERS_UNSTRUCTURED, &doc, e);
+  struct buf gy;
+  buf_init(&gy, 0);
+  if (rc && strvals_goyaml_error(f->data, f->len, &gy))
+    err_set(e, rc, "error converting YAML to JSON: %s", gy.data);
+  buf_free(&gy);
   if (!rc)
     rc = chart__meta_apply(c, doc, e);
   json_object_put(doc);

@@ -12,6 +12,7 @@
 #include "gonum.h"
 #include "kyaml.h"
 #include "regex.h"
+#include "strvals.h"
 #include "tmpl.h"
 
 #include <ctype.h>
@@ -199,8 +200,15 @@ static int parse_head(const char *text, size_t len, struct head *h,
   struct err pe;
   err_clear(&pe);
   int rc = kyaml_parse_each(text, len, &o, first_cb, &f, &pe);
-  if (rc < 0)
-    return err_set(e, rc, "error converting YAML to JSON: yaml: %s", pe.msg);
+  if (rc < 0) {
+    struct buf b;
+    buf_init(&b, 0);
+    if (!strvals_goyaml_error(text, len, &b))
+      buf_printf(&b, "yaml: %s", pe.msg);
+    err_set(e, rc, "error converting YAML to JSON: %s", b.data);
+    buf_free(&b);
+    return rc;
+  }
   *doc = f.doc;
   return decode_head(f.doc, h, e);
 }

@@ -620,17 +620,23 @@ static void drop_disabled(struct chart_node *c)
   }
   c->nkids = k;
   struct chart_dep *keep = calloc(c->nreqs + 1, sizeof *keep);
-  size_t m = 0;
-  for (size_t i = 0; keep && i < c->nreqs; i++) {
-    if (disabled(c, c->reqs[i].name))
-      continue;
-    keep[m++] = c->reqs[i];
-    memset(&c->reqs[i], 0, sizeof c->reqs[i]);
-  }
-  if (!keep)
+  char *drop = calloc(c->nreqs + 1, 1);
+  if (!keep || !drop) {
+    free(keep);
+    free(drop);
     return;
+  }
   for (size_t i = 0; i < c->nreqs; i++)
-    chart__dep_free(&c->reqs[i]);
+    drop[i] = (char)disabled(c, c->reqs[i].name);
+  size_t m = 0;
+  for (size_t i = 0; i < c->nreqs; i++) {
+    if (drop[i]) {
+      chart__dep_free(&c->reqs[i]);
+      continue;
+    }
+    keep[m++] = c->reqs[i];
+  }
+  free(drop);
   free(c->reqs);
   c->reqs = keep;
   c->nreqs = m;

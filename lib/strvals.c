@@ -8,6 +8,7 @@
 #include "strvals.h"
 
 #include "buf.h"
+#include "kjson.h"
 #include "kyaml.h"
 #include "tmpl.h"
 
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <yaml.h>
 
 /* Go's io.EOF: the end of the input, not an error at the top level. */
 #define SV_EOF 1
@@ -109,6 +111,37 @@ static int errq(struct sv *p, const char *before, const char *s,
   quoted(&q, s);
   err_set(p->e, -EINVAL, "%s%s%s", before, q.data ? q.data : "\"\"", after);
   buf_free(&q);
+  return -EINVAL;
+}
+
+/* Go's %q of a []rune: ['a' 'b'], each rune quoted as a character. */
+static int err_rune_list(struct sv *p, const char *s)
+{
+  struct buf b;
+  buf_init(&b, 0);
+  buf_putc(&b, '[');
+  for (size_t i = 0, n = strlen(s); i < n;) {
+    size_t len = utf8_len((const unsigned char *)s + i, n - i);
+    unsigned char c = (unsigned char)s[i];
+    buf_puts(&b, i ? " '" : "'");
+    if (len > 1)
+      buf_append(&b, s + i, len);
+    else if (c == '\\' || c == '\'')
+      buf_printf(&b, "\\%c", c);
+    else if (c == '\n' || c == '\t' || c == '\r')
+      buf_printf(&b, "\\%c", c == '\n' ? 'n' : c == '\t' ? 't' : 'r');
+    else if (c < 0x20 || c == 0x7f)
+      buf_printf(&b, "\\x%02x", c);
+    else if (c >= 0x80)
+      buf_puts(&b, "\\ufffd");
+    else
+      buf_putc(&b, (char)c);
+    buf_putc(&b, '\'');
+    i += len ? len : 1;
+  }
+  buf_putc(&b, ']');
+  err_set(p->e, -EINVAL, "unexpected data at end of array index: %s", b.data);
+  buf_free(&b);
   return -EINVAL;
 }
 
@@ -270,29 +303,41 @@ static int empty_val(struct sv *p)
 
 static struct json_object *json_floats(struct json_object *o);
 
+/* json-c's tokener with a length: the value, and where it ended. */
+static struct json_object *json_prefix(const char *s, size_t n, size_t *used,
+                                       int *ok)
+{
+  struct json_tokener *tok = json_tokener_new();
+  if (!tok) {
+    *ok = 0;
+    return NULL;
+  }
+  struct json_object *v = json_tokener_parse_ex(tok, s, (int)n);
+  *ok = json_tokener_get_error(tok) == json_tokener_success;
+  *used = json_tokener_get_parse_end(tok);
+  json_tokener_free(tok);
+  return v;
+}
+
 /* One JSON value from the input (numbers become float64, as Go decodes
- * into interface{}), then the separator after it. */
+ * into interface{}), then the separator after it. json-c finds where the
+ * value ends (leniently: its strict mode refuses any text after it), and
+ * kjson's strict parser reads it. */
 static int json_val(struct sv *p, struct json_object **out)
 {
   *out = NULL;
   if (empty_val(p))
     return 0;
-  struct json_tokener *tok = json_tokener_new();
-  if (!tok)
-    return -ENOMEM;
-  json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-  size_t rest = p->n - p->pos;
-  /* The terminating NUL tells json-c the input ends (a number at the
-   * end is complete). */
-  struct json_object *v = json_tokener_parse_ex(
-      tok, p->s + p->pos, (int)(rest >= INT_MAX ? INT_MAX : rest + 1));
-  enum json_tokener_error je = json_tokener_get_error(tok);
-  size_t used = json_tokener_get_parse_end(tok);
-  json_tokener_free(tok);
-  if (je != json_tokener_success) {
-    json_object_put(v);
+  size_t rest = p->n - p->pos, used = 0;
+  if (rest >= INT_MAX)
+    return err_set(p->e, -E2BIG, "JSON value too long");
+  int ok;
+  struct json_object *v = json_prefix(p->s + p->pos, rest + 1, &used, &ok);
+  json_object_put(v);
+  struct err je;
+  v = NULL;
+  if (!ok || kjson_parse(p->s + p->pos, used, "--set-json", &v, &je))
     return err_set(p->e, -EINVAL, "invalid JSON value");
-  }
   p->pos += used;
   *out = json_floats(v);
   empty_val(p);
@@ -440,7 +485,7 @@ static int list_item(struct sv *p, struct json_object *list, long i, int level)
   int last = runes_until(p, "[.=", p->kind == STRVALS_LITERAL, &k);
   int rc;
   if (k.len > 0)
-    rc = errq(p, "unexpected data at end of array index: ", k.data, "");
+    rc = err_rune_list(p, k.data);
   else if (last < 0)
     rc = SV_EOF;
   else if (last == '=') {
@@ -575,13 +620,23 @@ struct json_object *strvals_merge_maps(struct json_object *a,
   return out;
 }
 
+/* Go's text for an errno: the C library's, starting lower-case. */
+static const char *go_strerror(int code)
+{
+  static _Thread_local char msg[256];
+  snprintf(msg, sizeof msg, "%s", strerror(code));
+  if (msg[0] >= 'A' && msg[0] <= 'Z')
+    msg[0] = (char)(msg[0] - 'A' + 'a');
+  return msg;
+}
+
 static int read_fd(int fd, struct buf *out, const char *path, struct err *e)
 {
   char chunk[65536];
   for (;;) {
     ssize_t n = read(fd, chunk, sizeof chunk);
     if (n < 0)
-      return err_set(e, -errno, "read %s: %s", path, strerror(errno));
+      return err_set(e, -errno, "read %s: %s", path, go_strerror(errno));
     if (n == 0)
       return buf_puts(out, "");
     if (buf_append(out, chunk, (size_t)n))
@@ -595,11 +650,57 @@ static int read_file_text(const char *path, struct buf *out, struct err *e)
   int is_stdin = strcmp(path, "-") == 0;
   int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return err_set(e, -errno, "open %s: %s", path, strerror(errno));
+    return err_set(e, -errno, "open %s: %s", path, go_strerror(errno));
   int rc = read_fd(fd, out, path, e);
   if (!is_stdin)
     close(fd);
   return rc;
+}
+
+/* go-yaml v2 is a port of libyaml: running libyaml's parser over the text
+ * finds the same problem at the same place, and parser.fail's rules turn
+ * it into go-yaml's message (kyaml words its own messages differently). */
+int strvals_goyaml_error(const char *text, size_t len, struct buf *out)
+{
+  yaml_parser_t p;
+  if (!yaml_parser_initialize(&p))
+    return 0;
+  yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+  int failed = 0;
+  for (int done = 0; !done;) {
+    yaml_event_t ev;
+    if (!yaml_parser_parse(&p, &ev)) {
+      failed = 1;
+      break;
+    }
+    done = ev.type == YAML_STREAM_END_EVENT || ev.type == YAML_DOCUMENT_END_EVENT;
+    yaml_event_delete(&ev);
+  }
+  if (failed) {
+    size_t line = 0;
+    if (p.problem_mark.line != 0)
+      line = p.problem_mark.line + (p.error == YAML_SCANNER_ERROR);
+    else if (p.context_mark.line != 0)
+      line = p.context_mark.line;
+    buf_puts(out, "yaml: ");
+    if (line)
+      buf_printf(out, "line %zu: ", line);
+    buf_puts(out, p.problem ? p.problem : "unknown problem parsing YAML content");
+  }
+  yaml_parser_delete(&p);
+  return failed;
+}
+
+/* A YAML syntax error as sigs.k8s.io/yaml reports it, when libyaml sees
+ * one; otherwise kyaml's message stays. */
+static void goyaml_rewrite(const char *text, size_t len, struct err *e)
+{
+  struct buf b;
+  buf_init(&b, 0);
+  if (strvals_goyaml_error(text, len, &b))
+    err_set(e, e->code ? e->code : -EINVAL, "error converting YAML to JSON: %s",
+            b.data);
+  buf_free(&b);
 }
 
 struct first_doc {
@@ -623,8 +724,10 @@ int strvals_yaml_map(const char *text, size_t len, const char *name,
   struct first_doc f = {0};
   *out = NULL;
   int rc = kyaml_parse_each(text, len, &o, first_doc_cb, &f, e);
-  if (rc < 0)
+  if (rc < 0) {
+    goyaml_rewrite(text, len, e);
     return rc;
+  }
   if (f.doc && !json_object_is_type(f.doc, json_type_object)) {
     const char *what = json_object_is_type(f.doc, json_type_array) ? "array"
                        : json_object_is_type(f.doc, json_type_string) ? "string"

@@ -11,6 +11,7 @@
 #ifndef IOP_STRVALS_H
 #define IOP_STRVALS_H
 
+#include "buf.h"
 #include "err.h"
 
 #include <json-c/json.h>
@@ -61,5 +62,10 @@ struct json_object *strvals_merge_maps(struct json_object *a,
  * or null document is an empty map, any other non-map an error. */
 int strvals_yaml_map(const char *text, size_t len, const char *name,
                      struct json_object **out, struct err *e);
+
+/* The message go-yaml v2 gives for text whose first document does not
+ * parse ("yaml: line 3: mapping values are not allowed in this context"),
+ * appended to out; 0 when libyaml accepts the first document. */
+int strvals_goyaml_error(const char *text, size_t len, struct buf *out);
 
 #endif
