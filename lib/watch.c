@@ -38,8 +38,9 @@ struct watch {
   int detached; /* the client closed: no more requests */
   struct kube_watcher watcher;
   int timer_open;
-  int relist;  /* the stream said 410: list again */
-  int attempt; /* consecutive failures, for backoff */
+  int relist;       /* the stream said 410: list again */
+  int attempt;      /* consecutive failures, for backoff */
+  int gone_at_once; /* 410s in a row, each right after a list */
   int events_this_stream;
   uint64_t stream_started;
   struct watch_stats stats;
@@ -163,7 +164,6 @@ static void on_listed(struct kube_result *res, void *data)
       jobj_path_str(res->object, "metadata", "resourceVersion", NULL);
   snprintf(w->rv, sizeof w->rv, "%s", rv ? rv : "");
   w->stats.lists++;
-  w->attempt = 0;
   struct json_object *items = jobj_arr(res->object, "items");
   struct json_object *empty = NULL;
   if (!items)
@@ -265,21 +265,35 @@ static int on_stream_data(struct kube_call *call, const char *p, size_t n)
   return 0;
 }
 
-static void after_stream(struct watch *w, struct kube_result *res)
+/* The stream ended without events right after it began: what follows
+ * waits, so a server that keeps doing that is not asked in a loop. */
+static int ended_at_once(struct watch *w)
 {
   uint64_t lasted = uv_now(w->c->loop) - w->stream_started;
+  return !w->events_this_stream && lasted < QUICK_END_MS;
+}
+
+static void after_stream(struct watch *w, struct kube_result *res)
+{
+  int quick = ended_at_once(w);
+  if (!quick) {
+    w->attempt = 0; /* a stream that worked: failures count from here */
+    w->gone_at_once = 0;
+  }
   if (w->relist || res->http_status == 410) {
+    /* List again at once, unless the list before was just as useless. */
     w->stats.restarts++;
-    start_list(w);
+    if (quick && w->gone_at_once++ > 0)
+      later(w, STEP_LIST, backoff(w));
+    else
+      start_list(w);
   } else if (res->rc == 0 || res->rc == -ECANCELED) {
-    /* A normal end: go on from where we are, unless it ends at once. */
+    /* A normal end: go on from where we are. */
     w->stats.restarts++;
-    if (w->events_this_stream || lasted >= QUICK_END_MS) {
-      w->attempt = 0;
-      start_watch(w);
-    } else {
+    if (quick)
       later(w, STEP_WATCH, backoff(w));
-    }
+    else
+      start_watch(w);
   } else if (res->rc == -EMSGSIZE || res->http_status >= 400) {
     if (res->http_status >= 400)
       report(w, res->rc, res->err.msg);

@@ -171,6 +171,33 @@ START_TEST(watch_cut_mid_line_resumes)
 }
 END_TEST
 
+static int listed_thrice(void *data)
+{
+  struct watched *wd = data;
+  struct watch_stats st;
+  watch_get_stats(wd->w, &st);
+  return st.lists >= 3;
+}
+
+START_TEST(watch_gone_lists_again)
+{
+  /* 410 as the watch's HTTP status: the history is gone, list again;
+   * at once the first time, after a pause when the fresh list's watch is
+   * refused too (no loop hammering a broken server). */
+  struct hostile h;
+  open_hostile(&h, 0);
+  struct watched wd = {0};
+  uv_update_time(&h.t.loop);
+  uint64_t start = uv_now(&h.t.loop);
+  start_watch(&wd, &h, "gone", 0);
+  ck_assert(testkube_run_until(&h.t, listed_thrice, &wd, 60 * 1000));
+  ck_assert_int_ge(testkube_fault_watches(h.f, "gone"), 2);
+  ck_assert_int_ge(uv_now(&h.t.loop) - start, 250); /* half the backoff */
+  stop_watch(&wd);
+  close_hostile(&h);
+}
+END_TEST
+
 /* ---- plain requests ---- */
 
 START_TEST(html_error_page)
@@ -320,6 +347,7 @@ Suite *kube_fault_suite(void)
   tcase_add_test(w, watch_line_over_ceiling);
   tcase_add_test(w, watch_line_over_small_ceiling);
   tcase_add_test(w, watch_cut_mid_line_resumes);
+  tcase_add_test(w, watch_gone_lists_again);
   suite_add_tcase(s, w);
   TCase *r = tcase_create("requests");
   tcase_set_timeout(r, 300);

@@ -217,6 +217,8 @@ static int watch_scenario(struct testkube_fault *f, int fd, const struct req *r,
 {
   char ev[512];
   snprintf(ev, sizeof ev, good_event, r->ns);
+  if (strcmp(r->ns, "gone") == 0)
+    return status_json(fd, 410, "Expired", NULL);
   if (strcmp(r->ns, "hugeline") == 0) {
     start_chunked(fd);
     return endless(f, fd, r, "{\"type\":\"ADDED\",\"object\":{\"x\":\"", 1);

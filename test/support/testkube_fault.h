@@ -10,6 +10,7 @@
  *   hugeline     watch: one line without end (until the client hangs up)
  *   cut          watch: one good event, then half a line and a closed
  *                connection; later watches: an open, quiet stream
+ *   gone         watch: 410 Gone as the HTTP status
  *   cutbody      get: a Content-Length body cut short, then closed
  *   endless      get: a JSON body without end (up to 8 GiB)
  *   html         anything: 502 with an HTML error page
