@@ -106,7 +106,7 @@ static uint64_t next_rand(struct leader *l)
 
 static const char *spec_holder(struct json_object *lease)
 {
-  const char *h = jobj_path_str(lease, "spec", "holderIdentity", NULL);
+  const char *h = jobj_path_str(lease, "spec", "holderIdentity", (char *)NULL);
   return h ? h : "";
 }
 

@@ -256,8 +256,10 @@ static struct metrics_family *family_register(struct metrics *m,
     out = f;
     /* A family without labels always shows its one series, as client_golang
      * does for plain counters. */
-    if (f->nlabels == 0)
-      series_lookup(f, NULL);
+    if (f->nlabels == 0) {
+      static const char *const no_values[1];
+      series_lookup(f, no_values);
+    }
   } else {
     family_free(f);
   }
@@ -382,18 +384,26 @@ static struct metrics_series *series_lookup(struct metrics_family *f,
   return s;
 }
 
+/* Collects up to max values before the NULL; returns how many, or max + 1
+ * when there are more. */
+static size_t collect_values(const char **values, size_t max, va_list ap)
+{
+  size_t n = 0;
+  const char *v;
+  while (n <= max && (v = va_arg(ap, const char *)) != NULL)
+    values[n++] = v;
+  return n;
+}
+
 struct metrics_series *metrics_with(struct metrics_family *f, ...)
 {
-  if (!f)
-    return NULL;
   const char *values[METRICS_MAX_LABELS + 1];
-  size_t n = 0;
   va_list ap;
   va_start(ap, f);
-  const char *v;
-  while (n <= METRICS_MAX_LABELS && (v = va_arg(ap, const char *)) != NULL)
-    values[n++] = v;
+  size_t n = collect_values(values, METRICS_MAX_LABELS, ap);
   va_end(ap);
+  if (!f)
+    return NULL;
   if (n != f->nlabels) {
     log_error("metrics: wrong number of label values name=%s want=%zu "
               "got=%zu",

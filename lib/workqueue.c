@@ -442,10 +442,11 @@ int workqueue_num_requeues(struct workqueue *q, const char *key)
 
 int workqueue_done(struct workqueue *q, const char *key)
 {
-  struct item *it = key_check(key) ? NULL : item_find(q, key);
+  int bad = key_check(key) != 0;
+  struct item *it = bad ? NULL : item_find(q, key);
   if (!it || !it->processing) {
     log_error("workqueue: done for a key not in flight key=%s",
-              log_q(key ? key : ""));
+              log_q(bad ? "(invalid)" : key));
     return -ENOENT;
   }
   it->processing = 0;
@@ -515,8 +516,9 @@ static void check_closed(struct workqueue *q)
 /* Empties the ready list (DROP) or the delay heap. */
 static void drop_ready(struct workqueue *q)
 {
-  while (q->ready.head) {
-    struct item *it = q->ready.head;
+  struct item *it = q->ready.head, *next;
+  for (; it; it = next) {
+    next = it->next;
     list_remove(&q->ready, it);
     it->dirty = 0;
     item_release(q, it);
