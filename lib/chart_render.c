@@ -243,8 +243,93 @@ static int set_template(const struct tpl *p)
   return 0;
 }
 
+/* ---- Helm 4's execution errors ---- */
+
+struct trace {
+  char loc[ERR_MSG_MAX], fn[ERR_MSG_MAX], msg[ERR_MSG_MAX];
+};
+
+/* One level of the error chain, as reformatExecErrorMsg parses it: 1 with
+ * *next at the wrapped error ("error calling f: <next>") or NULL. */
+static int trace_level(const char *s, struct trace *t, const char **next)
+{
+  memset(t, 0, sizeof *t);
+  *next = NULL;
+  if (strncmp(s, "template: ", 10))
+    return 0;
+  const char *r = s + 10;
+  if (!strncmp(r, "no template ", 12)) {
+    snprintf(t->msg, sizeof t->msg, "%s", s);
+    return 1;
+  }
+  const char *ex = strstr(r, ": executing \""), *msg;
+  if (ex) {
+    const char *q = strchr(ex + 13, '"');
+    const char *at = q && !strncmp(q + 1, " at <", 5) ? q + 6 : NULL;
+    const char *close = at ? strstr(at, ">: ") : NULL;
+    if (!close)
+      return 0;
+    snprintf(t->loc, sizeof t->loc, "%.*s", (int)(ex - r), r);
+    snprintf(t->fn, sizeof t->fn, "executing \"%.*s\" at <%.*s>:",
+             (int)(q - ex - 13), ex + 13, (int)(close - at), at);
+    msg = close + 3;
+  } else {
+    const char *sep = NULL;
+    for (const char *p = strstr(r, ": "); p; p = strstr(p + 1, ": "))
+      sep = p;
+    if (!sep)
+      return 0;
+    snprintf(t->loc, sizeof t->loc, "%.*s", (int)(sep - r), r);
+    msg = sep + 2;
+  }
+  const char *cut = strstr(msg, " template:");
+  snprintf(t->msg, sizeof t->msg, "%.*s", cut ? (int)(cut - msg) : (int)strlen(msg),
+           msg);
+  /* A function's error is wrapped (%w): the chain goes on inside it. */
+  if (!strncmp(msg, "error calling ", 14) && strstr(msg, ": "))
+    *next = strstr(msg, ": ") + 2;
+  return 1;
+}
+
+/* reformatExecErrorMsg: "location\n  executing ... at <...>:\n    message"
+ * for each level of the chain; the message unchanged when a level is not
+ * a template error. */
+static void v4_exec_error(struct err *e)
+{
+  if (!strncmp(e->msg, "execution error at (", 20))
+    return;
+  struct buf b;
+  buf_init(&b, 0);
+  static _Thread_local struct trace last, t;
+  memset(&last, 0, sizeof last);
+  int n = 0;
+  for (const char *s = e->msg; s;) {
+    const char *next;
+    if (!trace_level(s, &t, &next)) {
+      buf_free(&b);
+      return;
+    }
+    if (!n++ || strcmp(t.loc, last.loc) || strcmp(t.fn, last.fn) ||
+        strcmp(t.msg, last.msg)) {
+      if (t.loc[0])
+        buf_printf(&b, "%s\n  ", t.loc);
+      if (t.fn[0])
+        buf_printf(&b, "%s\n    ", t.fn);
+      if (t.msg[0])
+        buf_printf(&b, "%s\n", t.msg);
+    }
+    last = t;
+    s = next;
+  }
+  size_t len = b.len;
+  while (len && (b.data[len - 1] == '\n' || b.data[len - 1] == ' '))
+    len--;
+  snprintf(e->msg, sizeof e->msg, "%.*s", (int)len, b.data ? b.data : "");
+  buf_free(&b);
+}
+
 static int exec_one(struct tmpl_set *s, const struct tpl *p,
-                    struct chart_files *out, struct err *e)
+                    struct chart_files *out, struct err *e, enum chart_mode m)
 {
   struct buf b;
   buf_init(&b, 0);
@@ -254,6 +339,8 @@ static int exec_one(struct tmpl_set *s, const struct tpl *p,
     rc = tmpl_execute(s, p->f.name, p->data, &o, &b, e);
   if (rc) {
     tmpl_helm_exec_error(e, p->f.name);
+    if (m == CHART_MODE_ISTIOCTL && rc != -ENOMEM)
+      v4_exec_error(e);
   } else {
     tmpl_strip_no_value(&b);
     rc = chart__files_add(out, p->f.name, b.data ? b.data : "", b.len);
@@ -263,12 +350,12 @@ static int exec_one(struct tmpl_set *s, const struct tpl *p,
 }
 
 static int exec_all(struct tmpl_set *s, const struct tpls *t,
-                    struct chart_files *out, struct err *e)
+                    struct chart_files *out, struct err *e, enum chart_mode m)
 {
   for (size_t i = 0; i < t->n; i++) {
     if (base_name(t->v[i].f.name)[0] == '_')
       continue;
-    int rc = exec_one(s, &t->v[i], out, e);
+    int rc = exec_one(s, &t->v[i], out, e, m);
     if (rc)
       return rc;
   }
@@ -303,7 +390,7 @@ int chart__render_nodes(struct chart_node *root, struct json_object *top,
   if (!rc)
     rc = parse_all(s, &r.t, e);
   if (!rc)
-    rc = exec_all(s, &r.t, out, e);
+    rc = exec_all(s, &r.t, out, e, o->mode);
   if (rc)
     chart_files_free(out);
   else

@@ -392,6 +392,52 @@ START_TEST(render_errors_name_the_place)
 }
 END_TEST
 
+static char *render_error(const char *tmpl, const char *partial,
+                          enum chart_mode mode)
+{
+  struct tchart t = tchart_new(chart_v2, NULL, tmpl);
+  if (partial)
+    free(test_write_file(t.dir, "c/templates/_h.tpl", partial));
+  char path[4096];
+  snprintf(path, sizeof path, "%s/c", t.dir);
+  struct chart *c = NULL;
+  struct err e;
+  ck_assert_int_eq(chart_load(path, mode, NULL, NULL, &c, &e), 0);
+  struct chart_render_opts ro = {.mode = mode};
+  struct chart_files out;
+  ck_assert_int_ne(chart_render(c, &ro, &out, &e), 0);
+  chart_free(c);
+  tchart_free(&t);
+  return strdup(e.msg);
+}
+
+START_TEST(helm4_exec_errors)
+{
+  /* Helm 4 lays a template error out as a trace, one level per include;
+   * Helm 3 keeps text/template's line. */
+  char *m = render_error("{{ .Values.a.b }}", NULL, CHART_MODE_ISTIOCTL);
+  ck_assert_str_eq(m, "c/templates/t.yaml:1:10\n"
+                      "  executing \"c/templates/t.yaml\" at <.Values.a.b>:\n"
+                      "    nil pointer evaluating interface {}.b");
+  free(m);
+  m = render_error("{{ .Values.a.b }}", NULL, CHART_MODE_HELM3);
+  ck_assert_str_eq(m, "template: c/templates/t.yaml:1:10: executing "
+                      "\"c/templates/t.yaml\" at <.Values.a.b>: nil pointer "
+                      "evaluating interface {}.b");
+  free(m);
+  m = render_error("x: {{ include \"h\" . }}",
+                   "{{ define \"h\" }}{{ .Values.a.b }}{{ end }}",
+                   CHART_MODE_ISTIOCTL);
+  ck_assert_str_eq(m, "c/templates/t.yaml:1:6\n"
+                      "  executing \"c/templates/t.yaml\" at <include \"h\" .>:\n"
+                      "    error calling include:\n"
+                      "c/templates/_h.tpl:1:26\n"
+                      "  executing \"h\" at <.Values.a.b>:\n"
+                      "    nil pointer evaluating interface {}.b");
+  free(m);
+}
+END_TEST
+
 START_TEST(load_errors)
 {
   struct tchart t = tchart_new(chart_v2, NULL, "x");
@@ -509,6 +555,7 @@ Suite *chart_suite(void)
   tcase_add_test(tc, istioctl_release_and_chart);
   tcase_add_test(tc, execution_order_and_redefinition);
   tcase_add_test(tc, render_errors_name_the_place);
+  tcase_add_test(tc, helm4_exec_errors);
   tcase_add_test(tc, load_errors);
   tcase_add_test(tc, crds_of_the_tree);
   tcase_add_test(tc, path_match_as_go);
