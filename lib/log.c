@@ -141,7 +141,7 @@ static size_t field_key_len(const char *s)
   size_t i = 0;
   if (!(isalpha((unsigned char)s[0]) || s[0] == '_'))
     return 0;
-  while (isalnum((unsigned char)s[i]) || strchr("_.-/", s[i]))
+  while (isalnum((unsigned char)s[i]) || (s[i] && strchr("_.-/", s[i])))
     i++;
   return s[i] == '=' ? i : 0;
 }
