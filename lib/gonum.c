@@ -37,7 +37,7 @@ static int underscores_ok(const char *s, size_t n)
   int hex = 0;
   if (n >= 1 && (s[0] == '+' || s[0] == '-'))
     s++, n--;
-  if (n >= 2 && s[0] == '0' && strchr("box", lower(s[1]))) {
+  if (n >= 2 && s[0] == '0' && s[1] && strchr("box", lower(s[1]))) {
     hex = lower(s[1]) == 'x';
     i = 2;
     saw = '0';

@@ -131,6 +131,11 @@ static int parse_zone(const char **p, const char *end)
   if (end - s < 6 || (s[0] != '+' && s[0] != '-') || !is_digit(s[1]) ||
       !is_digit(s[2]) || s[3] != ':' || !is_digit(s[4]) || !is_digit(s[5]))
     return 0;
+  /* Go accepts offsets up to 24 hours and 60 minutes. */
+  int hours = (s[1] - '0') * 10 + (s[2] - '0');
+  int minutes = (s[4] - '0') * 10 + (s[5] - '0');
+  if (hours > 24 || minutes > 60)
+    return 0;
   *p = s + 6;
   return 1;
 }
@@ -1067,6 +1072,8 @@ static int reader_error(struct builder *b, yaml_parser_t *p, const char *text,
   int line, col;
   offset_position(text, len, p->problem_offset, &line, &col);
   unsigned v = (unsigned)p->problem_value;
+  if (strstr(p->problem, "UTF-8") && p->problem_offset < len)
+    v = (unsigned char)text[p->problem_offset]; /* libyaml may give -1 */
   if (strstr(p->problem, "control characters"))
     return err_set(b->e, -EINVAL, "%s:%d:%d: control character U+%04X is "
                    "not allowed in YAML text", b->name, line + b->first_line,
@@ -1132,6 +1139,27 @@ static const char *plainer_problem(const yaml_parser_t *p)
   return NULL;
 }
 
+static int same_place(yaml_mark_t a, yaml_mark_t b)
+{
+  return a.line == b.line && a.column == b.column;
+}
+
+/* Our wording with "%s" replaced by where the construct started; when
+ * that is the error's own place, " (in what starts at %s)" is dropped. */
+static const char *fill_place(char *out, size_t cap, const char *says,
+                              const char *where, int same)
+{
+  const char *hole = strstr(says, "%s");
+  const char *paren = strstr(says, " (in what starts at %s)");
+  if (!hole)
+    snprintf(out, cap, "%s", says);
+  else if (same && paren)
+    snprintf(out, cap, "%.*s", (int)(paren - says), says);
+  else
+    snprintf(out, cap, "%.*s%s%s", (int)(hole - says), says, where, hole + 2);
+  return out;
+}
+
 static int parser_error(struct builder *b, yaml_parser_t *p, const char *text,
                         size_t len)
 {
@@ -1151,18 +1179,18 @@ static int parser_error(struct builder *b, yaml_parser_t *p, const char *text,
   const char *says = plainer_problem(p);
   if (at < len && text[at] == '\t' && strstr(p->problem, "cannot start any"))
     says = tab_problem;
-  else if (at < len && strchr("@`", text[at]) && strstr(p->problem, "cannot start any"))
+  else if (at < len && text[at] == ':' && strstr(p->problem, "expected key"))
+    says = "found ':' with no key before it";
+  else if (at < len && text[at] && strchr("@`", text[at]) &&
+           strstr(p->problem, "cannot start any"))
     snprintf(what, sizeof what, "'%c' is reserved and cannot start a plain "
              "value; quote the value", text[at]), says = what;
-  if (says && says != what) {
-    const char *hole = strstr(says, "%s"); /* where the construct started */
-    snprintf(what, sizeof what, "%.*s%s%s", hole ? (int)(hole - says) : 256,
-             says, hole ? where : "", hole ? hole + 2 : "");
-    says = what;
-  }
+  if (says && says != what)
+    says = fill_place(what, sizeof what, says, where,
+                      same_place(m, p->context_mark));
   if (says)
     return err_set(b->e, -EINVAL, "%s:%d:%d: %s", b->name, line, col, says);
-  if (p->context)
+  if (p->context && !same_place(m, p->context_mark))
     return err_set(b->e, -EINVAL, "%s:%d:%d: %s (%s at %s)", b->name, line,
                    col, p->problem, p->context, where);
   return err_set(b->e, -EINVAL, "%s:%d:%d: %s", b->name, line, col,
@@ -1333,6 +1361,17 @@ static int emit_part(const char *s, size_t n, int line, int trim,
   return cb(s, n, line, data);
 }
 
+/* "--- x" as opposed to "---", "--- # note" and "---x". */
+static int separator_has_content(const char *line, size_t n)
+{
+  size_t i = 3;
+  if (i >= n || (line[i] != ' ' && line[i] != '\t'))
+    return 0;
+  while (i < n && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+    i++;
+  return i < n && line[i] != '\n' && line[i] != '#';
+}
+
 int kyaml_split(const char *text, size_t len, int trim, kyaml_part_cb cb,
                void *data)
 {
@@ -1345,9 +1384,10 @@ int kyaml_split(const char *text, size_t len, int trim, kyaml_part_cb cb,
       int rc = emit_part(text + start, pos - start, start_line, trim, cb, data);
       if (rc)
         return rc;
-      /* "--- x" keeps its line for the parser (an explicit document start);
-       * istioctl's splitter, and "---x", drop the line. */
-      int keep = !trim && (end - pos == 3 || isspace((unsigned char)text[pos + 3]));
+      /* "--- x" keeps its line for the parser (an explicit document start
+       * with content); a bare "---" (or "--- # note"), istioctl's
+       * splitter and "---x" drop it. */
+      int keep = !trim && separator_has_content(text + pos, end - pos);
       start = keep ? pos : end;
       start_line = keep ? line : line + 1;
     }

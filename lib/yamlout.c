@@ -196,7 +196,7 @@ static void scan_indicators(const unsigned char *s, size_t n, size_t i,
   int followed_by_ws = is_blankz(s, n, i + (size_t)width(s[i]));
   unsigned char c = s[i];
   if (i == 0) {
-    if (strchr("#,[]{}&*!|>'\"%@`", c)) {
+    if (c && strchr("#,[]{}&*!|>'\"%@`", c)) {
       f->flow_ind = f->block_ind = 1;
     } else if (c == '?' || c == ':') {
       f->flow_ind = 1;
@@ -800,7 +800,7 @@ static size_t json_text_chars(const char *s, size_t n)
     uint32_t cp;
     size_t w = kjson_utf8_decode(s + i, n - i, &cp);
     if (!w || cp == '<' || cp == '>' || cp == '&' || cp == 0x2028 ||
-        cp == 0x2029 || (cp < 0x20 && !strchr("\b\f\n\r\t", (int)cp)))
+        cp == 0x2029 || (cp < 0x20 && (!cp || !strchr("\b\f\n\r\t", (int)cp))))
       chars += 6; /* \u00XX, or \ufffd for a bad byte */
     else if (cp < 0x20 || cp == '"' || cp == '\\')
       chars += 2;
