@@ -71,6 +71,17 @@ static int convert_file(struct yaml_cmd *c, const char *path)
   return 0;
 }
 
+static int flag_error(int ch, const char *arg)
+{
+  if (ch == ':')
+    fprintf(stderr, "Error: flag %s needs a value (see iop yaml --help)\n",
+            arg);
+  else
+    fprintf(stderr, "Error: unknown flag \"%s\" (see iop yaml --help)\n",
+            arg);
+  return 1;
+}
+
 int cmd_yaml(int argc, char **argv)
 {
   static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
@@ -80,7 +91,8 @@ int cmd_yaml(int argc, char **argv)
   struct yaml_cmd c = {.first = 1};
   int ch;
   optind = 1;
-  while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+  opterr = 0; /* our own one-line messages */
+  while ((ch = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
     if (ch == 'o' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "yaml") == 0)) {
       c.json = strcmp(optarg, "json") == 0;
     } else if (ch == 'o') {
@@ -92,7 +104,7 @@ int cmd_yaml(int argc, char **argv)
     } else if (ch == 'h') {
       return yaml_usage(stdout, 0);
     } else {
-      return yaml_usage(stderr, 1);
+      return flag_error(ch, argv[optind - 1]);
     }
   }
   buf_init(&c.out, 0);
