@@ -5,6 +5,7 @@
  *   GET /readyz   200 "ok" once httpd_set_ready(h, 1, ...), else 503 with
  *                 the one-line reason given
  *   GET /metrics  the registry in Prometheus text format 0.0.4
+ *   GET /livez    the same as /healthz
  *
  * GET and HEAD only, no request bodies, keep-alive and pipelining. It is
  * built to sit on a port anyone in the cluster can reach: a request's line

@@ -277,6 +277,9 @@ START_TEST(healthz_get_and_head)
   ck_assert_ptr_nonnull(strstr(r, "Connection: close\r\n"));
   ck_assert_str_eq(body_of(r), "ok");
   free(r);
+  r = get(s.port, "/livez");
+  assert_status(r, "HTTP/1.1 200 OK");
+  free(r);
   r = request(s.port, "HEAD /healthz?verbose HTTP/1.1\r\nHost: x\r\n"
                       "Connection: close\r\n\r\n");
   assert_status(r, "HTTP/1.1 200 OK");
