@@ -7,9 +7,10 @@
  * how values.yaml is read, how null chart defaults are coalesced, .Chart
  * and .Release, .helmignore and dependency processing.
  *
- * A loaded chart is immutable: render it any number of times, from one
- * thread at a time per render (renders of the same chart may run in
- * parallel; each gets its own copies of the values).
+ * A loaded chart is not changed by rendering: load it once, render it any
+ * number of times, each render with its own copies of the values. json-c's
+ * reference counts are not atomic, so renders of one loaded chart must not
+ * run at the same time (load a chart per thread instead).
  *
  * Rendering is Helm's engine: every template of the chart and its enabled
  * subcharts is parsed into one set in Helm's order (deeper paths first,

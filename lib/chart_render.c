@@ -46,6 +46,15 @@ static const char *const default_api_versions[] = {
     "apiextensions.k8s.io/v1beta1", "apiextensions.k8s.io/v1",
 };
 
+/* Helm 4 calls its values map common.Values (Helm 3: chartutil.Values). */
+static const struct tmpl_type common_values_type = {.name = "common.Values",
+                                                    .kind = TMPL_KIND_MAP};
+
+static const struct tmpl_type *values_type(enum chart_mode m)
+{
+  return m == CHART_MODE_ISTIOCTL ? &common_values_type : &tmpl_type_values;
+}
+
 #define NDEFAULT_APIS (sizeof default_api_versions / sizeof default_api_versions[0])
 #define MAX_API_VERSIONS 4096
 
@@ -180,7 +189,7 @@ static struct json_object *rec_all(struct rec *r, struct chart_node *n,
   }
   if (!v) {
     v = json_object_new_object();
-    tmpl_val_set_type(v, &tmpl_type_values);
+    tmpl_val_set_type(v, values_type(r->mode));
   }
   json_object_object_add(next, "Values", v);
   json_object_object_add(next, "Subcharts", subs);
@@ -231,12 +240,12 @@ static int parse_all(struct tmpl_set *s, const struct tpls *t, struct err *e)
   return 0;
 }
 
-static int set_template(const struct tpl *p)
+static int set_template(const struct tpl *p, enum chart_mode m)
 {
   struct json_object *t = json_object_new_object();
   if (!t)
     return -ENOMEM;
-  tmpl_val_set_type(t, &tmpl_type_values);
+  tmpl_val_set_type(t, values_type(m));
   json_object_object_add(t, "Name", json_object_new_string(p->f.name));
   json_object_object_add(t, "BasePath", json_object_new_string(p->base_path));
   json_object_object_add(p->data, "Template", t);
@@ -334,7 +343,7 @@ static int exec_one(struct tmpl_set *s, const struct tpl *p,
   struct buf b;
   buf_init(&b, 0);
   struct tmpl_exec_opts o = {.root_name = "gotpl"};
-  int rc = set_template(p);
+  int rc = set_template(p, m);
   if (!rc)
     rc = tmpl_execute(s, p->f.name, p->data, &o, &b, e);
   if (rc) {
@@ -488,7 +497,7 @@ static int prepare(const struct chart *c, const struct chart_render_opts *o,
     rc = chart__coalesce(p->root, o->values, &log, &vals, e);
   if (rc)
     return rc;
-  tmpl_val_set_type(vals, &tmpl_type_values);
+  tmpl_val_set_type(vals, values_type(o->mode));
   p->top = json_object_new_object();
   if (!p->top) {
     json_object_put(vals);
