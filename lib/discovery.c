@@ -426,7 +426,8 @@ static void on_groups(struct kube_call *call, struct kube_result *res)
   for (size_t i = 0; i < n; i++) {
     struct json_object *gr = json_object_array_get_idx(groups, i);
     const char *name = jobj_str(gr, "name");
-    const char *ver = jobj_path_str(gr, "preferredVersion", "version", NULL);
+    const char *ver =
+        jobj_path_str(gr, "preferredVersion", "version", (const char *)NULL);
     if (!name || !ver)
       continue;
     struct gv *g = find_gv(d, name, ver);

@@ -20,8 +20,9 @@ struct informer {
 
 static void key_of(struct json_object *obj, char *out, size_t n)
 {
-  const char *ns = jobj_path_str(obj, "metadata", "namespace", NULL);
-  const char *name = jobj_path_str(obj, "metadata", "name", NULL);
+  const char *ns =
+      jobj_path_str(obj, "metadata", "namespace", (const char *)NULL);
+  const char *name = jobj_path_str(obj, "metadata", "name", (const char *)NULL);
   if (ns && *ns)
     snprintf(out, n, "%s/%s", ns, name ? name : "");
   else
@@ -30,7 +31,8 @@ static void key_of(struct json_object *obj, char *out, size_t n)
 
 static const char *rv_of(struct json_object *obj)
 {
-  const char *rv = jobj_path_str(obj, "metadata", "resourceVersion", NULL);
+  const char *rv =
+      jobj_path_str(obj, "metadata", "resourceVersion", (const char *)NULL);
   return rv ? rv : "";
 }
 

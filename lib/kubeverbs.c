@@ -275,7 +275,8 @@ static void on_page(struct kube_result *res, void *data)
                           json_object_get(json_object_array_get_idx(items, i)));
   if (!v->first_page)
     v->first_page = json_object_get(res->object);
-  const char *cont = jobj_path_str(res->object, "metadata", "continue", NULL);
+  const char *cont =
+      jobj_path_str(res->object, "metadata", "continue", (const char *)NULL);
   free(v->continue_token);
   v->continue_token = cont && *cont ? strdup(cont) : NULL;
   if (v->continue_token) {
@@ -338,8 +339,9 @@ void kube_ref_of(struct json_object *obj, struct kube_ref *ref)
   memset(ref, 0, sizeof *ref);
   ref->api_version = jobj_str(obj, "apiVersion");
   ref->kind = jobj_str(obj, "kind");
-  ref->namespace = jobj_path_str(obj, "metadata", "namespace", NULL);
-  ref->name = jobj_path_str(obj, "metadata", "name", NULL);
+  ref->namespace =
+      jobj_path_str(obj, "metadata", "namespace", (const char *)NULL);
+  ref->name = jobj_path_str(obj, "metadata", "name", (const char *)NULL);
 }
 
 static int object_verb(struct kube_client *c, const char *name,
@@ -515,8 +517,9 @@ int kube_create_event(struct kube_client *c, struct json_object *about,
   jobj_set_str(inv, "name", r.name);
   if (r.namespace)
     jobj_set_str(inv, "namespace", r.namespace);
-  const char *uid = jobj_path_str(about, "metadata", "uid", NULL);
-  const char *rv = jobj_path_str(about, "metadata", "resourceVersion", NULL);
+  const char *uid = jobj_path_str(about, "metadata", "uid", (const char *)NULL);
+  const char *rv =
+      jobj_path_str(about, "metadata", "resourceVersion", (const char *)NULL);
   if (uid)
     jobj_set_str(inv, "uid", uid);
   if (rv)

@@ -160,8 +160,8 @@ static void on_listed(struct kube_result *res, void *data)
     later(w, STEP_LIST, backoff(w));
     return;
   }
-  const char *rv =
-      jobj_path_str(res->object, "metadata", "resourceVersion", NULL);
+  const char *rv = jobj_path_str(res->object, "metadata", "resourceVersion",
+                                 (const char *)NULL);
   snprintf(w->rv, sizeof w->rv, "%s", rv ? rv : "");
   w->stats.lists++;
   struct json_object *items = jobj_arr(res->object, "items");
@@ -224,7 +224,8 @@ static int handle_line(struct watch *w, const char *line, size_t len)
       rc = -EPROTO;
     }
   } else {
-    const char *rv = jobj_path_str(obj, "metadata", "resourceVersion", NULL);
+    const char *rv =
+        jobj_path_str(obj, "metadata", "resourceVersion", (const char *)NULL);
     if (rv)
       snprintf(w->rv, sizeof w->rv, "%s", rv);
     enum watch_event t = strcmp(type, "ADDED") == 0      ? WATCH_ADDED

@@ -94,7 +94,7 @@ static void print_object(struct kube_cli *k, struct json_object *o)
     char label[400];
     object_label(o, label, sizeof label);
     buf_printf(&b, "%s/%s\n", label,
-               jobj_path_str(o, "metadata", "name", NULL));
+               jobj_path_str(o, "metadata", "name", (const char *)NULL));
   } else if (k->output && strcmp(k->output, "json") == 0) {
     kjson_write(&b, o, KJSON_INDENT, &e);
     buf_putc(&b, '\n');
@@ -306,7 +306,7 @@ static int apply_one(struct kube_cli *k, struct json_object *obj)
     char label[400];
     object_label(s.res.object, label, sizeof label);
     printf("%s/%s serverside-applied%s\n", label,
-           jobj_path_str(s.res.object, "metadata", "name", NULL),
+           jobj_path_str(s.res.object, "metadata", "name", (const char *)NULL),
            k->dry_run ? " (server dry run)" : "");
   }
   kube_sync_free(&s);
@@ -384,10 +384,12 @@ static void watch_event(enum watch_event type, struct json_object *obj,
     buf_free(&b);
     json_object_put(ev);
   } else {
-    const char *ns = jobj_path_str(obj, "metadata", "namespace", NULL);
-    printf("%-8s %s%s%s %s\n", names[type], ns ? ns : "", ns ? "/" : "",
-           jobj_path_str(obj, "metadata", "name", NULL),
-           jobj_path_str(obj, "metadata", "resourceVersion", NULL));
+    const char *ns =
+        jobj_path_str(obj, "metadata", "namespace", (const char *)NULL);
+    printf(
+        "%-8s %s%s%s %s\n", names[type], ns ? ns : "", ns ? "/" : "",
+        jobj_path_str(obj, "metadata", "name", (const char *)NULL),
+        jobj_path_str(obj, "metadata", "resourceVersion", (const char *)NULL));
   }
   fflush(stdout);
 }
