@@ -60,7 +60,10 @@ int chart__files_add(struct chart_files *f, const char *name, const char *data,
   if (len)
     memcpy(d, data, len);
   d[len] = '\0';
-  v[f->n++] = (struct chart_file){n, d, len};
+  v[f->n].name = n;
+  v[f->n].data = d;
+  v[f->n].len = len;
+  f->n++;
   return 0;
 }
 
@@ -99,19 +102,35 @@ struct walk {
   struct err *e;
 };
 
+/* errno as a negative code, never 0. */
+static int neg_errno(void)
+{
+  return errno ? -errno : -EIO;
+}
+
+/* Go's text for errno (the C library's, starting lower-case). */
+static const char *go_strerror(int code)
+{
+  static _Thread_local char msg[256];
+  snprintf(msg, sizeof msg, "%s", strerror(code));
+  if (msg[0] >= 'A' && msg[0] <= 'Z')
+    msg[0] = (char)(msg[0] - 'A' + 'a');
+  return msg;
+}
+
 static int read_all(const char *path, size_t max, struct buf *b, struct err *e)
 {
+  buf_init(b, max);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return err_set(e, -errno, "open %s: %s", path, strerror(errno));
-  buf_init(b, max);
+    return err_set(e, neg_errno(), "open %s: %s", path, go_strerror(errno));
   buf_puts(b, "");
   char chunk[65536];
   int rc = 0;
   for (;;) {
     ssize_t n = read(fd, chunk, sizeof chunk);
     if (n < 0)
-      rc = err_set(e, -errno, "read %s: %s", path, strerror(errno));
+      rc = err_set(e, neg_errno(), "read %s: %s", path, go_strerror(errno));
     else if (n > 0 && buf_append(b, chunk, (size_t)n))
       rc = err_set(e, -E2BIG, "%s: larger than %zu bytes", path, max);
     if (n <= 0 || rc)
@@ -161,7 +180,7 @@ static int dir_names(const char *path, char ***out, size_t *n, struct err *e)
 {
   DIR *d = opendir(path);
   if (!d)
-    return err_set(e, -errno, "open %s: %s", path, strerror(errno));
+    return err_set(e, neg_errno(), "open %s: %s", path, go_strerror(errno));
   char **v = NULL;
   size_t cnt = 0;
   struct dirent *de;
@@ -169,7 +188,8 @@ static int dir_names(const char *path, char ***out, size_t *n, struct err *e)
   while (!rc && (de = readdir(d))) {
     if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
       continue;
-    char **nv = cnt < CHART_MAX_FILES ? realloc(v, (cnt + 1) * sizeof *v) : NULL;
+    char **nv =
+        cnt < CHART_MAX_FILES ? realloc(v, (cnt + 1) * sizeof *v) : NULL;
     if (!nv || !(nv[cnt] = strdup(de->d_name))) {
       v = nv ? nv : v;
       rc = err_set(e, -E2BIG, "%s: too many entries", path);
@@ -191,14 +211,15 @@ static int walk_entry(struct walk *w, const char *path, const char *rel,
 {
   struct stat st;
   if (lstat(path, &st))
-    return err_set(w->e, -errno, "lstat %s: %s", path, strerror(errno));
+    return err_set(w->e, neg_errno(), "lstat %s: %s", path, go_strerror(errno));
   if (S_ISLNK(st.st_mode)) {
     char resolved[PATH_MAX];
     if (!realpath(path, resolved) || stat(resolved, &st))
-      return err_set(w->e, -errno, "error evaluating symlink %s: %s", path,
-                     strerror(errno));
+      return err_set(w->e, neg_errno(), "error evaluating symlink %s: %s", path,
+                     go_strerror(errno));
     if (w->log->mode == CHART_MODE_HELM3)
-      chart__logf(w->log, "walk.go", 75, "found symbolic link in path: %s "
+      chart__logf(w->log, "walk.go", 75,
+                  "found symbolic link in path: %s "
                   "resolves to %s. Contents of linked file included and used",
                   path, resolved);
   }
@@ -208,8 +229,10 @@ static int walk_entry(struct walk *w, const char *path, const char *rel,
   if (is_dir)
     return walk_dir(w, path, rel, depth + 1);
   if (!S_ISREG(st.st_mode))
-    return err_set(w->e, -EINVAL, "cannot load irregular file %s as it has "
-                   "file mode type bits set", path);
+    return err_set(w->e, -EINVAL,
+                   "cannot load irregular file %s as it has "
+                   "file mode type bits set",
+                   path);
   return walk_file(w, path, rel);
 }
 
@@ -360,7 +383,8 @@ static int load_requirements(struct chart *c, const struct chart_file *f,
   if (!c->meta && !(c->meta = json_object_new_object()))
     return -ENOMEM;
   if (!v1)
-    chart__logf(log, "load.go", 120, "Warning: Dependencies are handled in "
+    chart__logf(log, "load.go", 120,
+                "Warning: Dependencies are handled in "
                 "Chart.yaml since apiVersion \"v2\". We recommend migrating "
                 "dependencies to Chart.yaml.");
   int rc = load_metadata(c, f, e);
@@ -435,7 +459,8 @@ static int sort_file(struct chart *c, const struct chart_file *f,
     return load_requirements(c, f, log, e);
   if (!strcmp(n, "requirements.lock")) {
     if (strcmp(chart__meta_str(c, "apiVersion"), "v1"))
-      chart__logf(log, "load.go", 138, "Warning: Dependency locking is handled "
+      chart__logf(log, "load.go", 138,
+                  "Warning: Dependency locking is handled "
                   "in Chart.lock since apiVersion \"v2\". We recommend "
                   "migrating to Chart.lock.");
     else
@@ -449,8 +474,8 @@ static int sort_file(struct chart *c, const struct chart_file *f,
   return chart__files_add(&c->files, n, f->data, f->len);
 }
 
-static int load_sub(struct chart *c, struct group *g, const struct chart_log *log,
-                    int depth, struct err *e)
+static int load_sub(struct chart *c, struct group *g,
+                    const struct chart_log *log, int depth, struct err *e)
 {
   const char *n = g->name;
   if (n[0] == '_' || n[0] == '.')
@@ -458,8 +483,10 @@ static int load_sub(struct chart *c, struct group *g, const struct chart_log *lo
   struct chart *sc = NULL;
   int rc;
   if (ends_with(n, ".tgz"))
-    rc = err_set(e, -ENOTSUP, "packaged subcharts are not supported: unpack "
-                 "charts/%s into a directory charts/<name>/", n);
+    rc = err_set(e, -ENOTSUP,
+                 "packaged subcharts are not supported: unpack "
+                 "charts/%s into a directory charts/<name>/",
+                 n);
   else if (depth >= CHART_MAX_NESTING)
     rc = err_set(e, -ELOOP, "subcharts nested more than %d deep",
                  CHART_MAX_NESTING);
@@ -524,15 +551,17 @@ int chart_load(const char *dir, enum chart_mode mode, chart_warn_cb warn,
   struct chart_log log = {mode, warn, warn_data};
   char top[PATH_MAX];
   if (!realpath(dir, top))
-    return err_set(e, -errno, "stat %s: %s", dir, strerror(errno));
-  struct walk w = {.top = top, .strip_bom = mode == CHART_MODE_HELM3,
-                   .log = &log, .e = e};
+    return err_set(e, neg_errno(), "stat %s: %s", dir, go_strerror(errno));
+  struct walk w = {
+      .top = top, .strip_bom = mode == CHART_MODE_HELM3, .log = &log, .e = e};
   struct stat st;
-  int rc = stat(top, &st) ? err_set(e, -errno, "stat %s: %s", dir,
-                                    strerror(errno))
+  int rc = stat(top, &st)
+               ? err_set(e, neg_errno(), "stat %s: %s", dir, go_strerror(errno))
            : !S_ISDIR(st.st_mode)
-               ? err_set(e, -ENOTDIR, "%s: not a chart directory (packaged "
-                         ".tgz charts are not supported: unpack it)", dir)
+               ? err_set(e, -ENOTDIR,
+                         "%s: not a chart directory (packaged "
+                         ".tgz charts are not supported: unpack it)",
+                         dir)
                : 0;
   if (!rc && mode == CHART_MODE_HELM3)
     rc = load_rules(&w);
@@ -583,10 +612,12 @@ int chart_check_dependencies(const struct chart *c, struct err *e)
   }
   int rc = 0;
   if (missing.len)
-    rc = err_set(e, -ENOENT, "An error occurred while checking for chart "
+    rc = err_set(e, -ENOENT,
+                 "An error occurred while checking for chart "
                  "dependencies. You may need to run `helm dependency build` to "
                  "fetch missing dependencies: found in Chart.yaml, but missing "
-                 "in charts/ directory: %s", missing.data);
+                 "in charts/ directory: %s",
+                 missing.data);
   buf_free(&missing);
   return rc;
 }

@@ -105,8 +105,9 @@ struct chart_render_opts {
 int chart_render(const struct chart *c, const struct chart_render_opts *o,
                  struct chart_files *out, struct err *e);
 
-/* The chart's CRD files (the crds/ .yaml, .yml and .json files of the chart and of every
- * subchart, in Helm's CRDObjects order), named "<chart path>/crds/x". */
+/* The chart's CRD files (the crds/ .yaml, .yml and .json files of the chart and
+ * of every subchart, in Helm's CRDObjects order), named "<chart path>/crds/x".
+ */
 int chart_crds(const struct chart *c, struct chart_files *out);
 
 /* ---- helm template ---- */

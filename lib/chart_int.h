@@ -24,7 +24,7 @@ struct chart {
   struct chart_dep *reqs; /* Metadata.Dependencies */
   size_t nreqs;
   int has_reqs; /* the list is not nil (Helm processes dependencies) */
-  struct json_object *values; /* values.yaml, a map */
+  struct json_object *values;   /* values.yaml, a map */
   struct chart_files templates; /* "templates/x.yaml" */
   struct chart_files files;     /* everything else, crds/ included */
   struct chart **subs;          /* charts/<dir>/, in directory order */
@@ -45,8 +45,7 @@ char *chart__strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Applies a parsed Chart.yaml (or requirements.yaml) document onto meta
  * and reqs as sigs.k8s.io/yaml.Unmarshal into chart.Metadata does. */
-int chart__meta_apply(struct chart *c, struct json_object *doc,
-                      struct err *e);
+int chart__meta_apply(struct chart *c, struct json_object *doc, struct err *e);
 /* chart.Metadata.Validate (errors read "validation: ..."). */
 int chart__meta_validate(struct chart *c, struct err *e);
 void chart__dep_free(struct chart_dep *d);

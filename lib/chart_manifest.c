@@ -23,20 +23,48 @@
 #include <strings.h>
 
 static const char *const install_order[] = {
-    "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota",
-    "LimitRange", "PodSecurityPolicy", "PodDisruptionBudget", "ServiceAccount",
-    "Secret", "SecretList", "ConfigMap", "StorageClass", "PersistentVolume",
-    "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole",
-    "ClusterRoleList", "ClusterRoleBinding", "ClusterRoleBindingList", "Role",
-    "RoleList", "RoleBinding", "RoleBindingList", "Service", "DaemonSet", "Pod",
-    "ReplicationController", "ReplicaSet", "Deployment",
-    "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass",
-    "Ingress", "APIService",
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
 };
 
 static const char *const hook_events[] = {
-    "pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade",
-    "post-upgrade", "pre-rollback", "post-rollback", "test", "test-success",
+    "pre-install", "post-install", "pre-delete",   "post-delete",
+    "pre-upgrade", "post-upgrade", "pre-rollback", "post-rollback",
+    "test",        "test-success",
 };
 
 struct part {
@@ -87,7 +115,8 @@ static const char *json_kind(struct json_object *v)
 static int head_error(struct json_object *v, const char *field,
                       const char *type, struct err *e)
 {
-  return err_set(e, -EINVAL, "error unmarshaling JSON: while decoding JSON: "
+  return err_set(e, -EINVAL,
+                 "error unmarshaling JSON: while decoding JSON: "
                  "json: cannot unmarshal %s into Go struct field %s of type %s",
                  json_kind(v), field, type);
 }
@@ -165,9 +194,11 @@ static int decode_head(struct json_object *doc, struct head *h, struct err *e)
   if (!doc)
     return 0;
   if (!json_object_is_type(doc, json_type_object))
-    return err_set(e, -EINVAL, "error unmarshaling JSON: while decoding JSON: "
+    return err_set(e, -EINVAL,
+                   "error unmarshaling JSON: while decoding JSON: "
                    "json: cannot unmarshal %s into Go value of type "
-                   "releaseutil.SimpleHead", json_kind(doc));
+                   "releaseutil.SimpleHead",
+                   json_kind(doc));
   int has;
   struct json_object *v = field(doc, "apiVersion", &has);
   if (has && !is_scalar(v))
@@ -249,8 +280,10 @@ static int hook_kind(const struct head *h, int *is_test,
     buf_init(&q, 0);
     char *raw = scalar_text(hv);
     tmpl_quote(&q, raw ? raw : "", raw ? strlen(raw) : 0);
-    chart__logf(log, "manifest_sorter.go", 190, "info: skipping unknown hook: "
-                "%s", q.data ? q.data : "");
+    chart__logf(log, "manifest_sorter.go", 190,
+                "info: skipping unknown hook: "
+                "%s",
+                q.data ? q.data : "");
     free(raw);
     buf_free(&q);
   }
@@ -339,7 +372,8 @@ static int parts_add(struct parts *p, const char *path, char *content,
   if (!v)
     return -ENOMEM;
   p->v = v;
-  v[p->n] = (struct part){path, content, strdup(kind ? kind : ""), is_test, p->n};
+  v[p->n] =
+      (struct part){path, content, strdup(kind ? kind : ""), is_test, p->n};
   p->n++;
   return 0;
 }

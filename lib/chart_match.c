@@ -19,8 +19,11 @@
 static size_t rune_at(const char *s, size_t n, long *r)
 {
   const unsigned char *p = (const unsigned char *)s;
-  size_t len = p[0] < 0x80 ? 1 : (p[0] >> 5) == 6 ? 2 : (p[0] >> 4) == 14 ? 3
-               : (p[0] >> 3) == 30 ? 4 : 0;
+  size_t len = p[0] < 0x80         ? 1
+               : (p[0] >> 5) == 6  ? 2
+               : (p[0] >> 4) == 14 ? 3
+               : (p[0] >> 3) == 30 ? 4
+                                   : 0;
   if (!len || len > n) {
     *r = 0xFFFD;
     return 1;
@@ -89,8 +92,7 @@ static int get_esc(struct str *chunk, long *r)
       return -EINVAL;
   }
   size_t k = rune_at(chunk->p, chunk->n, r);
-  int bad = *r == 0xFFFD && k == 1 &&
-            (unsigned char)chunk->p[0] >= 0x80;
+  int bad = *r == 0xFFFD && k == 1 && (unsigned char)chunk->p[0] >= 0x80;
   skip(chunk, k);
   return bad || !chunk->n ? -EINVAL : 0;
 }

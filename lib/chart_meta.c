@@ -27,11 +27,11 @@ struct field {
 };
 
 static const struct field meta_fields[] = {
-    {"name", 's'},        {"home", 's'},         {"sources", 'l'},
-    {"version", 's'},     {"description", 's'},  {"keywords", 'l'},
-    {"maintainers", 'm'}, {"icon", 's'},         {"apiVersion", 's'},
-    {"condition", 's'},   {"tags", 's'},         {"appVersion", 's'},
-    {"deprecated", 'b'},  {"annotations", 'a'},  {"kubeVersion", 's'},
+    {"name", 's'},         {"home", 's'},        {"sources", 'l'},
+    {"version", 's'},      {"description", 's'}, {"keywords", 'l'},
+    {"maintainers", 'm'},  {"icon", 's'},        {"apiVersion", 's'},
+    {"condition", 's'},    {"tags", 's'},        {"appVersion", 's'},
+    {"deprecated", 'b'},   {"annotations", 'a'}, {"kubeVersion", 's'},
     {"dependencies", 'd'}, {"type", 's'},
 };
 
@@ -39,9 +39,8 @@ static const struct field maint_fields[] = {
     {"name", 's'}, {"email", 's'}, {"url", 's'}};
 
 static const struct field dep_fields[] = {
-    {"name", 's'},     {"version", 's'},       {"repository", 's'},
-    {"condition", 's'}, {"tags", 'l'},         {"enabled", 'b'},
-    {"import-values", 'i'}, {"alias", 's'},
+    {"name", 's'}, {"version", 's'}, {"repository", 's'},    {"condition", 's'},
+    {"tags", 'l'}, {"enabled", 'b'}, {"import-values", 'i'}, {"alias", 's'},
 };
 
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
@@ -80,9 +79,11 @@ static const char *json_kind(struct json_object *v)
 static int type_error(struct err *e, struct json_object *v, const char *strct,
                       const char *path, const char *gotype)
 {
-  return err_set(e, -EINVAL, "error unmarshaling JSON: while decoding JSON: "
+  return err_set(e, -EINVAL,
+                 "error unmarshaling JSON: while decoding JSON: "
                  "json: cannot unmarshal %s into Go struct field %s.%s of "
-                 "type %s", json_kind(v), strct, path, gotype);
+                 "type %s",
+                 json_kind(v), strct, path, gotype);
 }
 
 /* A scalar as sigs.k8s.io/yaml hands it to a string field; NULL for a
@@ -96,7 +97,8 @@ static struct json_object *coerce_str(struct json_object *v)
   case json_type_string:
     return json_object_get(v);
   case json_type_boolean:
-    return json_object_new_string(json_object_get_boolean(v) ? "true" : "false");
+    return json_object_new_string(json_object_get_boolean(v) ? "true"
+                                                             : "false");
   case json_type_int:
     snprintf(num, sizeof num, "%lld", (long long)json_object_get_int64(v));
     return json_object_new_string(num);
@@ -233,8 +235,8 @@ static int dep_from_obj(struct chart_dep *d, struct json_object *o)
   const char *name = json_object_get_string(json_object_object_get(o, "name"));
   d->name = strdup(name ? name : "");
   struct json_object *s;
-#define DEP_STR(field, key)                                            \
-  s = json_object_object_get(o, key);                                  \
+#define DEP_STR(field, key)                                                    \
+  s = json_object_object_get(o, key);                                          \
   d->field = strdup(s ? json_object_get_string(s) : "");
   DEP_STR(version, "version")
   DEP_STR(repository, "repository")
@@ -246,8 +248,10 @@ static int dep_from_obj(struct chart_dep *d, struct json_object *o)
   d->ntags = chart__alen(tags);
   d->tags = calloc(d->ntags + 1, sizeof *d->tags);
   for (size_t i = 0; d->tags && i < d->ntags; i++)
-    d->tags[i] = strdup(json_object_get_string(json_object_array_get_idx(tags, i)));
-  d->import_values = json_object_get(json_object_object_get(o, "import-values"));
+    d->tags[i] =
+        strdup(json_object_get_string(json_object_array_get_idx(tags, i)));
+  d->import_values =
+      json_object_get(json_object_object_get(o, "import-values"));
   return d->name && d->version && d->repository && d->condition && d->alias &&
                  d->tags
              ? 0
@@ -345,9 +349,11 @@ int chart__meta_apply(struct chart *c, struct json_object *doc, struct err *e)
   if (!doc)
     return 0;
   if (!json_object_is_type(doc, json_type_object))
-    return err_set(e, -EINVAL, "error unmarshaling JSON: while decoding JSON: "
+    return err_set(e, -EINVAL,
+                   "error unmarshaling JSON: while decoding JSON: "
                    "json: cannot unmarshal %s into Go value of type "
-                   "chart.Metadata", json_kind(doc));
+                   "chart.Metadata",
+                   json_kind(doc));
   json_object_object_foreach(doc, k, v)
   {
     const struct field *f = find_field(meta_fields, NFIELDS(meta_fields), k);
@@ -456,18 +462,24 @@ static int validate_deps(struct chart *c, struct err *e)
   for (size_t i = 0; i < c->nreqs; i++) {
     struct chart_dep *d = &c->reqs[i];
     if (strcmp(d->name, "\x01null") == 0)
-      return err_set(e, -EINVAL, "validation: dependencies must not contain "
+      return err_set(e, -EINVAL,
+                     "validation: dependencies must not contain "
                      "empty or null nodes");
     sanitize_dep(d);
     if (d->alias[0] && !alias_ok(d->alias))
-      return err_set(e, -EINVAL, "validation: dependency \"%s\" has "
-                     "disallowed characters in the alias", d->name);
+      return err_set(e, -EINVAL,
+                     "validation: dependency \"%s\" has "
+                     "disallowed characters in the alias",
+                     d->name);
     const char *key = d->alias[0] ? d->alias : d->name;
     for (size_t j = 0; j < i; j++) {
-      const char *other = c->reqs[j].alias[0] ? c->reqs[j].alias : c->reqs[j].name;
+      const char *other =
+          c->reqs[j].alias[0] ? c->reqs[j].alias : c->reqs[j].name;
       if (strcmp(other, key) == 0)
-        return err_set(e, -EINVAL, "validation: more than one dependency with "
-                       "name or alias \"%s\"", key);
+        return err_set(e, -EINVAL,
+                       "validation: more than one dependency with "
+                       "name or alias \"%s\"",
+                       key);
     }
   }
   return 0;
@@ -491,7 +503,8 @@ static int validate_maintainers(struct chart *c, struct err *e)
   for (size_t i = 0; i < chart__alen(l); i++) {
     struct json_object *m = json_object_array_get_idx(l, i);
     if (!m)
-      return err_set(e, -EINVAL, "validation: maintainers must not contain "
+      return err_set(e, -EINVAL,
+                     "validation: maintainers must not contain "
                      "empty or null nodes");
     for (size_t k = 0; k < NFIELDS(maint_fields); k++)
       sanitize_key(m, maint_fields[k].key);
@@ -501,9 +514,9 @@ static int validate_maintainers(struct chart *c, struct err *e)
 
 int chart__meta_validate(struct chart *c, struct err *e)
 {
-  static const char *const clean[] = {"name", "description", "home", "icon",
-                                      "condition", "tags", "appVersion",
-                                      "kubeVersion"};
+  static const char *const clean[] = {"name",       "description", "home",
+                                      "icon",       "condition",   "tags",
+                                      "appVersion", "kubeVersion"};
   for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++)
     sanitize_key(c->meta, clean[i]);
   sanitize_list(c->meta, "sources");
@@ -514,19 +527,24 @@ int chart__meta_validate(struct chart *c, struct err *e)
   struct chart_semver sv;
   struct err ve;
   if (!*chart__meta_str(c, "apiVersion"))
-    return err_set(e, -EINVAL, "validation: chart.metadata.apiVersion is required");
+    return err_set(e, -EINVAL,
+                   "validation: chart.metadata.apiVersion is required");
   if (!*name)
     return err_set(e, -EINVAL, "validation: chart.metadata.name is required");
   if (!name_is_base(name))
-    return err_set(e, -EINVAL, "validation: chart.metadata.name \"%s\" is invalid",
-                   name);
+    return err_set(e, -EINVAL,
+                   "validation: chart.metadata.name \"%s\" is invalid", name);
   if (!*version)
-    return err_set(e, -EINVAL, "validation: chart.metadata.version is required");
+    return err_set(e, -EINVAL,
+                   "validation: chart.metadata.version is required");
   if (chart__semver_parse(version, &sv, &ve))
-    return err_set(e, -EINVAL, "validation: chart.metadata.version \"%s\" is "
-                   "invalid", version);
+    return err_set(e, -EINVAL,
+                   "validation: chart.metadata.version \"%s\" is "
+                   "invalid",
+                   version);
   if (*type && strcmp(type, "application") && strcmp(type, "library"))
-    return err_set(e, -EINVAL, "validation: chart.metadata.type must be "
+    return err_set(e, -EINVAL,
+                   "validation: chart.metadata.type must be "
                    "application or library");
   int rc = validate_maintainers(c, e);
   return rc ? rc : validate_deps(c, e);
@@ -568,10 +586,10 @@ int chart__dep_copy(struct chart_dep *dst, const struct chart_dep *src)
 
 /* ---- .Chart ---- */
 
-static const struct tmpl_type dependency_type = {
-    .name = "*chart.Dependency", .kind = TMPL_KIND_PTR};
-static const struct tmpl_type maintainer_type = {
-    .name = "*chart.Maintainer", .kind = TMPL_KIND_PTR};
+static const struct tmpl_type dependency_type = {.name = "*chart.Dependency",
+                                                 .kind = TMPL_KIND_PTR};
+static const struct tmpl_type maintainer_type = {.name = "*chart.Maintainer",
+                                                 .kind = TMPL_KIND_PTR};
 
 static struct json_object *str_list(char **v, size_t n, int typed)
 {
@@ -592,7 +610,8 @@ static struct json_object *dep_value(const struct chart_dep *d, int helm3)
     return NULL;
   json_object_object_add(o, "Name", json_object_new_string(d->name));
   json_object_object_add(o, "Version", json_object_new_string(d->version));
-  json_object_object_add(o, "Repository", json_object_new_string(d->repository));
+  json_object_object_add(o, "Repository",
+                         json_object_new_string(d->repository));
   json_object_object_add(o, "Condition", json_object_new_string(d->condition));
   json_object_object_add(o, "Tags", str_list(d->tags, d->ntags, helm3));
   json_object_object_add(o, "Enabled", json_object_new_boolean(d->enabled));
@@ -614,9 +633,12 @@ static struct json_object *maintainers_value(struct json_object *l, int helm3)
     struct json_object *o = json_object_new_object();
     if (!o)
       break;
-    json_object_object_add(o, "Name", coerce_str(json_object_object_get(m, "name")));
-    json_object_object_add(o, "Email", coerce_str(json_object_object_get(m, "email")));
-    json_object_object_add(o, "URL", coerce_str(json_object_object_get(m, "url")));
+    json_object_object_add(o, "Name",
+                           coerce_str(json_object_object_get(m, "name")));
+    json_object_object_add(o, "Email",
+                           coerce_str(json_object_object_get(m, "email")));
+    json_object_object_add(o, "URL",
+                           coerce_str(json_object_object_get(m, "url")));
     if (helm3)
       tmpl_val_set_type(o, &maintainer_type);
     json_object_array_add(out, o);
@@ -635,19 +657,26 @@ static struct json_object *deps_value(const struct chart_dep *reqs,
 
 /* Helm 4: structToMap(chart.Metadata) plus IsRoot. */
 static struct json_object *chart_map(const struct chart *c, const char *name,
-                                     const struct chart_dep *reqs,
-                                     size_t nreqs, int is_root)
+                                     const struct chart_dep *reqs, size_t nreqs,
+                                     int is_root)
 {
   static const struct {
     const char *go, *key;
     char kind;
-  } f[] = {{"Name", "name", 's'},          {"Home", "home", 's'},
-           {"Sources", "sources", 'l'},    {"Version", "version", 's'},
-           {"Description", "description", 's'}, {"Keywords", "keywords", 'l'},
-           {"Icon", "icon", 's'},          {"APIVersion", "apiVersion", 's'},
-           {"Condition", "condition", 's'}, {"Tags", "tags", 's'},
-           {"AppVersion", "appVersion", 's'}, {"Deprecated", "deprecated", 'b'},
-           {"KubeVersion", "kubeVersion", 's'}, {"Type", "type", 's'}};
+  } f[] = {{"Name", "name", 's'},
+           {"Home", "home", 's'},
+           {"Sources", "sources", 'l'},
+           {"Version", "version", 's'},
+           {"Description", "description", 's'},
+           {"Keywords", "keywords", 'l'},
+           {"Icon", "icon", 's'},
+           {"APIVersion", "apiVersion", 's'},
+           {"Condition", "condition", 's'},
+           {"Tags", "tags", 's'},
+           {"AppVersion", "appVersion", 's'},
+           {"Deprecated", "deprecated", 'b'},
+           {"KubeVersion", "kubeVersion", 's'},
+           {"Type", "type", 's'}};
   struct json_object *m = json_object_new_object();
   for (size_t i = 0; m && i < sizeof f / sizeof f[0]; i++) {
     struct json_object *v = json_object_object_get(c->meta, f[i].key);
@@ -663,8 +692,9 @@ static struct json_object *chart_map(const struct chart *c, const char *name,
   if (!m)
     return NULL;
   json_object_object_add(m, "Name", json_object_new_string(name));
-  json_object_object_add(m, "Maintainers", maintainers_value(
-      json_object_object_get(c->meta, "maintainers"), 0));
+  json_object_object_add(
+      m, "Maintainers",
+      maintainers_value(json_object_object_get(c->meta, "maintainers"), 0));
   struct json_object *ann = json_object_new_object();
   struct json_object *have = json_object_object_get(c->meta, "annotations");
   if (have) {
@@ -695,8 +725,9 @@ struct json_object *chart__chart_value(const struct chart *c, enum chart_mode m,
     json_object_object_add(y, k, json_object_get(v));
   }
   json_object_object_add(y, "name", json_object_new_string(name));
-  json_object_object_add(y, "maintainers", maintainers_value(
-      json_object_object_get(c->meta, "maintainers"), 1));
+  json_object_object_add(
+      y, "maintainers",
+      maintainers_value(json_object_object_get(c->meta, "maintainers"), 1));
   if (has_reqs)
     json_object_object_add(y, "dependencies", deps_value(reqs, nreqs, 1));
   struct json_object *out = tmpl_helm_chart(y, is_root);

@@ -20,30 +20,62 @@
 /* Helm 3.17.2's default .Capabilities.APIVersions (client-go's scheme
  * plus apiextensions), as `helm template` prints them. */
 static const char *const default_api_versions[] = {
-    "v1", "admissionregistration.k8s.io/v1",
+    "v1",
+    "admissionregistration.k8s.io/v1",
     "admissionregistration.k8s.io/v1alpha1",
-    "admissionregistration.k8s.io/v1beta1", "internal.apiserver.k8s.io/v1alpha1",
-    "apps/v1", "apps/v1beta1", "apps/v1beta2", "authentication.k8s.io/v1",
-    "authentication.k8s.io/v1alpha1", "authentication.k8s.io/v1beta1",
-    "authorization.k8s.io/v1", "authorization.k8s.io/v1beta1", "autoscaling/v1",
-    "autoscaling/v2", "autoscaling/v2beta1", "autoscaling/v2beta2", "batch/v1",
-    "batch/v1beta1", "certificates.k8s.io/v1", "certificates.k8s.io/v1beta1",
-    "certificates.k8s.io/v1alpha1", "coordination.k8s.io/v1alpha2",
-    "coordination.k8s.io/v1beta1", "coordination.k8s.io/v1",
-    "discovery.k8s.io/v1", "discovery.k8s.io/v1beta1", "events.k8s.io/v1",
-    "events.k8s.io/v1beta1", "extensions/v1beta1",
-    "flowcontrol.apiserver.k8s.io/v1", "flowcontrol.apiserver.k8s.io/v1beta1",
+    "admissionregistration.k8s.io/v1beta1",
+    "internal.apiserver.k8s.io/v1alpha1",
+    "apps/v1",
+    "apps/v1beta1",
+    "apps/v1beta2",
+    "authentication.k8s.io/v1",
+    "authentication.k8s.io/v1alpha1",
+    "authentication.k8s.io/v1beta1",
+    "authorization.k8s.io/v1",
+    "authorization.k8s.io/v1beta1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "autoscaling/v2beta1",
+    "autoscaling/v2beta2",
+    "batch/v1",
+    "batch/v1beta1",
+    "certificates.k8s.io/v1",
+    "certificates.k8s.io/v1beta1",
+    "certificates.k8s.io/v1alpha1",
+    "coordination.k8s.io/v1alpha2",
+    "coordination.k8s.io/v1beta1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "discovery.k8s.io/v1beta1",
+    "events.k8s.io/v1",
+    "events.k8s.io/v1beta1",
+    "extensions/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1beta1",
     "flowcontrol.apiserver.k8s.io/v1beta2",
-    "flowcontrol.apiserver.k8s.io/v1beta3", "networking.k8s.io/v1",
-    "networking.k8s.io/v1alpha1", "networking.k8s.io/v1beta1", "node.k8s.io/v1",
-    "node.k8s.io/v1alpha1", "node.k8s.io/v1beta1", "policy/v1",
-    "policy/v1beta1", "rbac.authorization.k8s.io/v1",
-    "rbac.authorization.k8s.io/v1beta1", "rbac.authorization.k8s.io/v1alpha1",
-    "resource.k8s.io/v1beta1", "resource.k8s.io/v1alpha3",
-    "scheduling.k8s.io/v1alpha1", "scheduling.k8s.io/v1beta1",
-    "scheduling.k8s.io/v1", "storage.k8s.io/v1beta1", "storage.k8s.io/v1",
-    "storage.k8s.io/v1alpha1", "storagemigration.k8s.io/v1alpha1",
-    "apiextensions.k8s.io/v1beta1", "apiextensions.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1beta3",
+    "networking.k8s.io/v1",
+    "networking.k8s.io/v1alpha1",
+    "networking.k8s.io/v1beta1",
+    "node.k8s.io/v1",
+    "node.k8s.io/v1alpha1",
+    "node.k8s.io/v1beta1",
+    "policy/v1",
+    "policy/v1beta1",
+    "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1beta1",
+    "rbac.authorization.k8s.io/v1alpha1",
+    "resource.k8s.io/v1beta1",
+    "resource.k8s.io/v1alpha3",
+    "scheduling.k8s.io/v1alpha1",
+    "scheduling.k8s.io/v1beta1",
+    "scheduling.k8s.io/v1",
+    "storage.k8s.io/v1beta1",
+    "storage.k8s.io/v1",
+    "storage.k8s.io/v1alpha1",
+    "storagemigration.k8s.io/v1alpha1",
+    "apiextensions.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1",
 };
 
 /* Helm 4 calls its values map common.Values (Helm 3: chartutil.Values). */
@@ -55,7 +87,8 @@ static const struct tmpl_type *values_type(enum chart_mode m)
   return m == CHART_MODE_ISTIOCTL ? &common_values_type : &tmpl_type_values;
 }
 
-#define NDEFAULT_APIS (sizeof default_api_versions / sizeof default_api_versions[0])
+#define NDEFAULT_APIS                                                          \
+  (sizeof default_api_versions / sizeof default_api_versions[0])
 #define MAX_API_VERSIONS 4096
 
 /* ---- names ---- */
@@ -96,8 +129,8 @@ static int helm_order(const void *pa, const void *pb)
 /* ---- the data of each chart ---- */
 
 struct tpl {
-  struct chart_file f;         /* name and text (borrowed) */
-  struct json_object *data;    /* the chart's shared data map */
+  struct chart_file f;      /* name and text (borrowed) */
+  struct json_object *data; /* the chart's shared data map */
   char *base_path;
 };
 
@@ -106,8 +139,9 @@ struct tpls {
   size_t n;
 };
 
-static int tpls_add(struct tpls *t, const char *name, const struct chart_file *src,
-                    struct json_object *data, const char *base)
+static int tpls_add(struct tpls *t, const char *name,
+                    const struct chart_file *src, struct json_object *data,
+                    const char *base)
 {
   /* Helm keys templates by name: a later one replaces an earlier one. */
   for (size_t i = 0; i < t->n; i++)
@@ -122,7 +156,8 @@ static int tpls_add(struct tpls *t, const char *name, const struct chart_file *s
   if (!v)
     return -ENOMEM;
   t->v = v;
-  v[t->n] = (struct tpl){{strdup(name), src->data, src->len}, data, strdup(base)};
+  v[t->n] =
+      (struct tpl){{strdup(name), src->data, src->len}, data, strdup(base)};
   if (!v[t->n].f.name || !v[t->n].base_path)
     return -ENOMEM;
   t->n++;
@@ -158,6 +193,46 @@ struct rec {
   struct json_object *all; /* every data map, to break their cycles */
 };
 
+/* The chart's .Values: the root's values, or values[<name>] of its
+ * parent's (an empty map when that is not a table). */
+static struct json_object *chart_values(struct rec *r, struct chart_node *n,
+                                        struct json_object *vals)
+{
+  struct json_object *v = NULL;
+  if (!n->parent) {
+    v = json_object_get(json_object_object_get(vals, "Values"));
+  } else {
+    char *path = chart__strf("Values.%s", n->name);
+    if (path)
+      v = json_object_get(chart__table(vals, path));
+    free(path);
+  }
+  if (!v && (v = json_object_new_object()))
+    tmpl_val_set_type(v, values_type(r->mode));
+  return v;
+}
+
+/* Every template of n under "<chart path>/templates/...", sharing data. */
+static void add_templates(struct rec *r, struct chart_node *n,
+                          struct json_object *data)
+{
+  struct buf path;
+  buf_init(&path, 0);
+  chart__node_path(n, &path);
+  char *base = chart__strf("%s/templates", path.data);
+  for (size_t i = 0; base && i < n->c->templates.n; i++) {
+    const struct chart_file *t = &n->c->templates.v[i];
+    if (is_library(n->c) && base_name(t->name)[0] != '_')
+      continue;
+    char *key = chart__strf("%s/%s", path.data, t->name);
+    if (key)
+      tpls_add(&r->t, key, t, data, base);
+    free(key);
+  }
+  free(base);
+  buf_free(&path);
+}
+
 /* recAllTpls: the data map of chart n (parent data `vals`), its
  * subcharts' first, then its templates. Returns a new reference. */
 static struct json_object *rec_all(struct rec *r, struct chart_node *n,
@@ -171,47 +246,22 @@ static struct json_object *rec_all(struct rec *r, struct chart_node *n,
     return NULL;
   }
   json_object_array_add(r->all, json_object_get(next));
-  json_object_object_add(next, "Chart", chart__chart_value(
-      n->c, r->mode, n->name, n->reqs, n->nreqs, n->has_reqs, !n->parent));
+  json_object_object_add(next, "Chart",
+                         chart__chart_value(n->c, r->mode, n->name, n->reqs,
+                                            n->nreqs, n->has_reqs, !n->parent));
   json_object_object_add(next, "Files", files_value(n->c));
-  json_object_object_add(next, "Release",
-                         json_object_get(json_object_object_get(vals, "Release")));
-  json_object_object_add(next, "Capabilities", json_object_get(
-      json_object_object_get(vals, "Capabilities")));
-  struct json_object *v = NULL;
-  if (!n->parent)
-    v = json_object_get(json_object_object_get(vals, "Values"));
-  else {
-    char *path = NULL;
-    if ((path = chart__strf("Values.%s", n->name)))
-      v = json_object_get(chart__table(vals, path));
-    free(path);
-  }
-  if (!v) {
-    v = json_object_new_object();
-    tmpl_val_set_type(v, values_type(r->mode));
-  }
-  json_object_object_add(next, "Values", v);
+  json_object_object_add(
+      next, "Release",
+      json_object_get(json_object_object_get(vals, "Release")));
+  json_object_object_add(
+      next, "Capabilities",
+      json_object_get(json_object_object_get(vals, "Capabilities")));
+  json_object_object_add(next, "Values", chart_values(r, n, vals));
   json_object_object_add(next, "Subcharts", subs);
   for (size_t i = 0; i < n->nkids; i++)
-    json_object_object_add(subs, n->kids[i]->name, rec_all(r, n->kids[i], next));
-  struct buf path;
-  buf_init(&path, 0);
-  chart__node_path(n, &path);
-  char *base = NULL;
-  if (!(base = chart__strf("%s/templates", path.data)))
-    base = NULL;
-  for (size_t i = 0; base && i < n->c->templates.n; i++) {
-    const struct chart_file *t = &n->c->templates.v[i];
-    if (is_library(n->c) && base_name(t->name)[0] != '_')
-      continue;
-    char *key = NULL;
-    if ((key = chart__strf("%s/%s", path.data, t->name)))
-      tpls_add(&r->t, key, t, next, base);
-    free(key);
-  }
-  free(base);
-  buf_free(&path);
+    json_object_object_add(subs, n->kids[i]->name,
+                           rec_all(r, n->kids[i], next));
+  add_templates(r, n, next);
   return next;
 }
 
@@ -279,8 +329,9 @@ static int trace_level(const char *s, struct trace *t, const char **next)
     if (!close)
       return 0;
     snprintf(t->loc, sizeof t->loc, "%.*s", (int)(ex - r), r);
-    snprintf(t->fn, sizeof t->fn, "executing \"%.*s\" at <%.*s>:",
-             (int)(q - ex - 13), ex + 13, (int)(close - at), at);
+    snprintf(t->fn, sizeof t->fn,
+             "executing \"%.*s\" at <%.*s>:", (int)(q - ex - 13), ex + 13,
+             (int)(close - at), at);
     msg = close + 3;
   } else {
     const char *sep = NULL;
@@ -292,8 +343,8 @@ static int trace_level(const char *s, struct trace *t, const char **next)
     msg = sep + 2;
   }
   const char *cut = strstr(msg, " template:");
-  snprintf(t->msg, sizeof t->msg, "%.*s", cut ? (int)(cut - msg) : (int)strlen(msg),
-           msg);
+  snprintf(t->msg, sizeof t->msg, "%.*s",
+           cut ? (int)(cut - msg) : (int)strlen(msg), msg);
   /* A function's error is wrapped (%w): the chain goes on inside it. */
   if (!strncmp(msg, "error calling ", 14) && strstr(msg, ": "))
     *next = strstr(msg, ": ") + 2;
@@ -433,8 +484,9 @@ static int kube_version(const char *in, char *out, size_t cap, struct err *e)
 static struct json_object *capabilities(const struct chart_render_opts *o,
                                         const char *kv)
 {
-  size_t n = NDEFAULT_APIS + (o->napi_versions < MAX_API_VERSIONS
-                                  ? o->napi_versions : MAX_API_VERSIONS);
+  size_t n =
+      NDEFAULT_APIS + (o->napi_versions < MAX_API_VERSIONS ? o->napi_versions
+                                                           : MAX_API_VERSIONS);
   const char **apis = calloc(n + 1, sizeof *apis);
   if (!apis)
     return NULL;
@@ -443,7 +495,9 @@ static struct json_object *capabilities(const struct chart_render_opts *o,
     apis[i] = o->api_versions[i - NDEFAULT_APIS];
   int h3 = o->mode == CHART_MODE_HELM3;
   struct tmpl_helm_caps c = {
-      .kube_version = kv, .api_versions = apis, .napi_versions = n,
+      .kube_version = kv,
+      .api_versions = apis,
+      .napi_versions = n,
       .helm_version = h3 ? "v3.17.2" : "v4.2",
       .git_commit = h3 ? "cc0bbbd6d6276b83880042c1ecb34087e84d41eb" : "",
       .git_tree_state = h3 ? "clean" : "",
@@ -457,15 +511,19 @@ static struct json_object *release(const struct chart_render_opts *o)
 {
   int h3 = o->mode == CHART_MODE_HELM3;
   const char *name = o->release_name ? o->release_name
-                                     : h3 ? "release-name" : "istio";
+                     : h3            ? "release-name"
+                                     : "istio";
   struct json_object *r = json_object_new_object();
   if (!r)
     return NULL;
   json_object_object_add(r, "Name", json_object_new_string(name));
-  json_object_object_add(r, "Namespace", json_object_new_string(
-      o->namespace ? o->namespace : "default"));
-  json_object_object_add(r, "IsUpgrade", json_object_new_boolean(h3 && o->is_upgrade));
-  json_object_object_add(r, "IsInstall", json_object_new_boolean(h3 && !o->is_upgrade));
+  json_object_object_add(
+      r, "Namespace",
+      json_object_new_string(o->namespace ? o->namespace : "default"));
+  json_object_object_add(r, "IsUpgrade",
+                         json_object_new_boolean(h3 && o->is_upgrade));
+  json_object_object_add(r, "IsInstall",
+                         json_object_new_boolean(h3 && !o->is_upgrade));
   json_object_object_add(r, "Revision", tmpl_val_int(h3 ? 1 : 0));
   json_object_object_add(r, "Service", json_object_new_string("Helm"));
   return r;
@@ -483,8 +541,8 @@ static int prepare(const struct chart *c, const struct chart_render_opts *o,
 {
   struct chart_log log = {o->mode, o->warn, o->warn_data};
   memset(p, 0, sizeof *p);
-  int rc = kube_version(o->kube_version, p->kube_version,
-                        sizeof p->kube_version, e);
+  int rc =
+      kube_version(o->kube_version, p->kube_version, sizeof p->kube_version, e);
   if (rc)
     return rc;
   p->root = chart__node_new(c, NULL);
@@ -503,7 +561,8 @@ static int prepare(const struct chart *c, const struct chart_render_opts *o,
     json_object_put(vals);
     return -ENOMEM;
   }
-  json_object_object_add(p->top, "Capabilities", capabilities(o, p->kube_version));
+  json_object_object_add(p->top, "Capabilities",
+                         capabilities(o, p->kube_version));
   json_object_object_add(p->top, "Release", release(o));
   json_object_object_add(p->top, "Values", vals);
   return 0;
@@ -577,8 +636,10 @@ static int check_kube(const struct chart *c, const char *kv, struct err *e)
   const char *want = chart__meta_str(c, "kubeVersion");
   if (!*want || chart__semver_compatible(want, kv))
     return 0;
-  return err_set(e, -EINVAL, "chart requires kubeVersion: %s which is "
-                 "incompatible with Kubernetes %s", want, kv);
+  return err_set(e, -EINVAL,
+                 "chart requires kubeVersion: %s which is "
+                 "incompatible with Kubernetes %s",
+                 want, kv);
 }
 
 int chart__render_template(const struct chart *c,

@@ -16,9 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CV "v?([0-9|x|X|\\*]+)(\\.[0-9|x|X|\\*]+)?(\\.[0-9|x|X|\\*]+)?" \
-           "(-([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?"                  \
-           "(\\+([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?"
+#define CV                                                                     \
+  "v?([0-9|x|X|\\*]+)(\\.[0-9|x|X|\\*]+)?(\\.[0-9|x|X|\\*]+)?"                 \
+  "(-([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?"                                 \
+  "(\\+([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?"
 #define OPS "=||!=|>|<|>=|=>|<=|=<|~|~>|\\^"
 
 static const char version_re[] =
@@ -28,8 +29,9 @@ static const char version_re[] =
 static const char constraint_re[] = "^\\s*(" OPS ")\\s*(" CV ")\\s*$";
 static const char range_re[] = "\\s*(" CV ")\\s+-\\s+(" CV ")\\s*";
 static const char find_re[] = "(" OPS ")\\s*(" CV ")";
-static const char valid_re[] = "^(\\s*(" OPS ")\\s*(" CV ")\\s*)((?:\\s+|,\\s*)("
-                               OPS ")\\s*(" CV ")\\s*)*$";
+static const char valid_re[] =
+    "^(\\s*(" OPS ")\\s*(" CV ")\\s*)((?:\\s+|,\\s*)(" OPS ")\\s*(" CV
+    ")\\s*)*$";
 
 #define MAXG 32
 
@@ -56,8 +58,10 @@ static int parse_u64(const char *s, uint64_t *out, struct err *e)
   char *end;
   unsigned long long v = strtoull(s, &end, 10);
   if (errno || *end || !*s)
-    return err_set(e, -EINVAL, "Error parsing version segment: "
-                   "strconv.ParseUint: parsing \"%s\": value out of range", s);
+    return err_set(e, -EINVAL,
+                   "Error parsing version segment: "
+                   "strconv.ParseUint: parsing \"%s\": value out of range",
+                   s);
   *out = v;
   return 0;
 }
@@ -111,6 +115,7 @@ static int fill(const char *s, const long *ov, struct chart_semver *v,
 
 int chart__semver_parse(const char *s, struct chart_semver *v, struct err *e)
 {
+  memset(v, 0, sizeof *v);
   struct regex *r = compile(version_re);
   long ov[2 * MAXG];
   if (!r)
@@ -335,8 +340,9 @@ static int check_con(const struct chart_semver *v, const struct con *c)
 {
   const char *op = c->op;
   if (!*op || !strcmp(op, "="))
-    return pre_mismatch(v, c) ? 0 : c->dirty ? check_tilde(v, c)
-                                             : vcmp(v, &c->v) == 0;
+    return pre_mismatch(v, c) ? 0
+           : c->dirty         ? check_tilde(v, c)
+                              : vcmp(v, &c->v) == 0;
   if (!strcmp(op, "!="))
     return check_ne(v, c);
   if (!strcmp(op, ">"))
@@ -429,7 +435,7 @@ static int check_and(const char *s, const struct chart_semver *v)
 
 int chart__semver_compatible(const char *constraint, const char *version)
 {
-  struct chart_semver v;
+  struct chart_semver v = {0};
   struct err e;
   if (chart__semver_parse(version, &v, &e))
     return 0;

@@ -109,11 +109,15 @@ static void warn_v(struct cctx *x, int line, const char *key,
   chart__fmt_v(&b, val);
   const char *v = b.data ? b.data : "";
   if (line == 298)
-    chart__logf(x->log, "coalesce.go", 298, "warning: cannot overwrite table "
-                "with non table for %s (%s)", key, v);
+    chart__logf(x->log, "coalesce.go", 298,
+                "warning: cannot overwrite table "
+                "with non table for %s (%s)",
+                key, v);
   else
-    chart__logf(x->log, "coalesce.go", 301, "warning: destination for %s is a "
-                "table. Ignoring non-table value (%s)", key, v);
+    chart__logf(x->log, "coalesce.go", 301,
+                "warning: destination for %s is a "
+                "table. Ignoring non-table value (%s)",
+                key, v);
   buf_free(&b);
 }
 
@@ -206,8 +210,10 @@ static void coalesce_value_key(struct cctx *x, struct chart_node *c,
   } else if (is_table(value)) {
     if (!is_table(val)) {
       if (val)
-        chart__logf(x->log, "coalesce.go", 237, "warning: skipped value for "
-                    "%s.%s: Not a table.", sub, key);
+        chart__logf(x->log, "coalesce.go", 237,
+                    "warning: skipped value for "
+                    "%s.%s: Not a table.",
+                    sub, key);
       return;
     }
     int m = child_merge(c, key, merge);
@@ -247,13 +253,17 @@ static void coalesce_globals(struct cctx *x, struct json_object *dest,
 {
   struct json_object *dg = NULL, *sg = NULL;
   if (json_object_object_get_ex(dest, "global", &dg) && !is_table(dg)) {
-    chart__logf(x->log, "coalesce.go", 138, "warning: skipping globals because "
-                "destination %s is not a table.", "global");
+    chart__logf(x->log, "coalesce.go", 138,
+                "warning: skipping globals because "
+                "destination %s is not a table.",
+                "global");
     return;
   }
   if (json_object_object_get_ex(src, "global", &sg) && !is_table(sg)) {
-    chart__logf(x->log, "coalesce.go", 145, "warning: skipping globals because "
-                "source %s is not a table.", "global");
+    chart__logf(x->log, "coalesce.go", 145,
+                "warning: skipping globals because "
+                "source %s is not a table.",
+                "global");
     return;
   }
   dg = dg ? json_object_get(dg) : json_object_new_object();
@@ -272,8 +282,10 @@ static void coalesce_globals(struct cctx *x, struct json_object *dest,
           struct buf q;
           buf_init(&q, 0);
           tmpl_quote(&q, key, strlen(key));
-          chart__logf(x->log, "coalesce.go", 161, "Conflict: cannot merge map "
-                      "onto non-map for %s. Skipping.", q.data);
+          chart__logf(x->log, "coalesce.go", 161,
+                      "Conflict: cannot merge map "
+                      "onto non-map for %s. Skipping.",
+                      q.data);
           buf_free(&q);
           json_object_put(vv);
           continue;
@@ -285,7 +297,8 @@ static void coalesce_globals(struct cctx *x, struct json_object *dest,
         }
         json_object_object_add(dg, key, vv);
       } else if (has && is_table(dv)) {
-        chart__logf(x->log, "coalesce.go", 175, "key %s is table. Skipping", key);
+        chart__logf(x->log, "coalesce.go", 175, "key %s is table. Skipping",
+                    key);
       } else {
         set(dg, key, val);
       }
@@ -294,12 +307,13 @@ static void coalesce_globals(struct cctx *x, struct json_object *dest,
   json_object_object_add(dest, "global", dg);
 }
 
-static int coalesce(struct cctx *x, struct chart_node *c, struct json_object *dest,
-                    const char *prefix, int merge);
+static int coalesce(struct cctx *x, struct chart_node *c,
+                    struct json_object *dest, const char *prefix, int merge);
 
 /* coalesceDeps: each subchart's values coalesced under dest[<name>]. */
 static int coalesce_deps(struct cctx *x, struct chart_node *c,
-                         struct json_object *dest, const char *prefix, int merge)
+                         struct json_object *dest, const char *prefix,
+                         int merge)
 {
   for (size_t i = 0; i < c->nkids; i++) {
     struct chart_node *sub = c->kids[i];
@@ -328,8 +342,8 @@ static int coalesce_deps(struct cctx *x, struct chart_node *c,
   return 0;
 }
 
-static int coalesce(struct cctx *x, struct chart_node *c, struct json_object *dest,
-                    const char *prefix, int merge)
+static int coalesce(struct cctx *x, struct chart_node *c,
+                    struct json_object *dest, const char *prefix, int merge)
 {
   int rc = coalesce_values(x, c, dest, prefix, merge);
   return rc ? rc : coalesce_deps(x, c, dest, prefix, merge);
@@ -550,8 +564,10 @@ static void process_tags(struct chart_node *c, struct json_object *cvals,
       if (!json_object_object_get_ex(vt, r->tags[k], &b))
         continue;
       if (!json_object_is_type(b, json_type_boolean))
-        chart__logf(log, "dependencies.go", 94, "Warning: Tag '%s' for chart "
-                    "%s returned non-bool value", r->tags[k], r->name);
+        chart__logf(log, "dependencies.go", 94,
+                    "Warning: Tag '%s' for chart "
+                    "%s returned non-bool value",
+                    r->tags[k], r->name);
       else if (json_object_get_boolean(b))
         has_true = 1;
       else
@@ -574,7 +590,8 @@ static void process_conditions(struct chart_node *c, struct json_object *cvals,
       s++;
     char *cond = strdup(s);
     size_t n = cond ? strlen(cond) : 0;
-    while (n && (cond[n - 1] == ' ' || (cond[n - 1] >= '\t' && cond[n - 1] <= '\r')))
+    while (n &&
+           (cond[n - 1] == ' ' || (cond[n - 1] >= '\t' && cond[n - 1] <= '\r')))
       cond[--n] = '\0';
     for (char *p = cond, *next; p; p = next) {
       next = strchr(p, ',');
@@ -584,7 +601,8 @@ static void process_conditions(struct chart_node *c, struct json_object *cvals,
         continue;
       char *full = NULL;
       struct json_object *vv = NULL;
-      if (!(full = chart__strf("%s%s", path, p)) || !path_value(cvals, full, &vv)) {
+      if (!(full = chart__strf("%s%s", path, p)) ||
+          !path_value(cvals, full, &vv)) {
         free(full);
         continue;
       }
@@ -593,8 +611,10 @@ static void process_conditions(struct chart_node *c, struct json_object *cvals,
         r->enabled = json_object_get_boolean(vv);
         break;
       }
-      chart__logf(log, "dependencies.go", 63, "Warning: Condition path '%s' for "
-                  "chart %s returned non-bool value", p, r->name);
+      chart__logf(log, "dependencies.go", 63,
+                  "Warning: Condition path '%s' for "
+                  "chart %s returned non-bool value",
+                  p, r->name);
     }
     free(cond);
   }
@@ -672,7 +692,8 @@ static int process_enabled(struct chart_node *c, struct json_object *v,
 }
 
 /* pathToMap: {a: {b: data}} for "a.b"; data itself for ".". */
-static struct json_object *path_to_map(const char *path, struct json_object *data)
+static struct json_object *path_to_map(const char *path,
+                                       struct json_object *data)
 {
   if (!strcmp(path, "."))
     return json_object_get(data);
@@ -708,16 +729,19 @@ static void import_one(struct cctx *x, struct chart_dep *r,
                        struct json_object *b, struct json_object *outiv)
 {
   int is_map = is_table(riv);
-  const char *child = is_map ? json_object_get_string(json_object_object_get(riv, "child"))
-                             : json_object_get_string(riv);
-  const char *parent = is_map ? json_object_get_string(json_object_object_get(riv, "parent"))
-                              : ".";
+  const char *child =
+      is_map ? json_object_get_string(json_object_object_get(riv, "child"))
+             : json_object_get_string(riv);
+  const char *parent =
+      is_map ? json_object_get_string(json_object_object_get(riv, "parent"))
+             : ".";
   char *c = NULL, *path = NULL;
   if (!(c = chart__strf("%s%s", is_map ? "" : "exports.", child ? child : "")))
     return;
   struct json_object *o = json_object_new_object();
   json_object_object_add(o, "child", json_object_new_string(c));
-  json_object_object_add(o, "parent", json_object_new_string(parent ? parent : ""));
+  json_object_object_add(o, "parent",
+                         json_object_new_string(parent ? parent : ""));
   tmpl_val_set_type(o, &tmpl_type_strmap);
   json_object_array_add(outiv, o);
   char bad[512];
@@ -725,11 +749,15 @@ static void import_one(struct cctx *x, struct chart_dep *r,
   if ((path = chart__strf("%s.%s", r->name, c)))
     vv = table_at(cvals, path, bad, sizeof bad);
   if (!vv && is_map)
-    chart__logf(x->log, "dependencies.go", 269, "Warning: ImportValues missing "
-                "table from chart %s: \"%s\" is not a table", r->name, bad);
+    chart__logf(x->log, "dependencies.go", 269,
+                "Warning: ImportValues missing "
+                "table from chart %s: \"%s\" is not a table",
+                r->name, bad);
   else if (!vv)
-    chart__logf(x->log, "dependencies.go", 286, "Warning: ImportValues missing "
-                "table: \"%s\" is not a table", bad);
+    chart__logf(x->log, "dependencies.go", 286,
+                "Warning: ImportValues missing "
+                "table: \"%s\" is not a table",
+                bad);
   else {
     struct json_object *m = path_to_map(parent ? parent : "", vv);
     coalesce_tables(x, b, m, "", 1);
@@ -773,8 +801,8 @@ static int process_imports(struct chart_node *c, const struct chart_log *log,
   return 0;
 }
 
-static int process_imports_rec(struct chart_node *c, const struct chart_log *log,
-                               struct err *e)
+static int process_imports_rec(struct chart_node *c,
+                               const struct chart_log *log, struct err *e)
 {
   for (size_t i = 0; i < c->nkids; i++) {
     int rc = process_imports_rec(c->kids[i], log, e);

@@ -37,8 +37,11 @@ struct sv {
 static size_t utf8_len(const unsigned char *p, size_t n)
 {
   unsigned c = p[0];
-  size_t need = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
-                : (c >> 3) == 30 ? 4 : 0;
+  size_t need = c < 0x80         ? 1
+                : (c >> 5) == 6  ? 2
+                : (c >> 4) == 14 ? 3
+                : (c >> 3) == 30 ? 4
+                                 : 0;
   if (!need || need > n)
     return 0;
   for (size_t i = 1; i < need; i++)
@@ -201,8 +204,10 @@ static int set_index(struct sv *p, struct json_object *list, long index,
   }
   if (index > STRVALS_MAX_INDEX) {
     json_object_put(val);
-    return err_set(p->e, -EINVAL, "index of %ld is greater than maximum "
-                   "supported index of %d", index, STRVALS_MAX_INDEX);
+    return err_set(p->e, -EINVAL,
+                   "index of %ld is greater than maximum "
+                   "supported index of %d",
+                   index, STRVALS_MAX_INDEX);
   }
   while ((long)json_object_array_length(list) <= index)
     json_object_array_add(list, NULL);
@@ -224,7 +229,8 @@ static int reader(struct sv *p, const char *rs, struct json_object **out)
   struct buf b;
   buf_init(&b, STRVALS_MAX_FILE);
   int rc = read_file_text(rs, &b, p->e);
-  *out = rc ? NULL : json_object_new_string_len(b.data ? b.data : "", (int)b.len);
+  *out =
+      rc ? NULL : json_object_new_string_len(b.data ? b.data : "", (int)b.len);
   buf_free(&b);
   return rc;
 }
@@ -396,6 +402,7 @@ static int parse_key(struct sv *p, struct json_object *data, int level);
 /* keyIndex: the number inside [...]. */
 static int key_index(struct sv *p, long *out)
 {
+  *out = 0;
   struct buf v;
   buf_init(&v, 0);
   buf_puts(&v, "");
@@ -413,9 +420,10 @@ static int key_index(struct sv *p, long *out)
     if (!ok || errno) {
       struct buf q;
       quoted(&q, v.data);
-      rc = err_set(p->e, -EINVAL, "error parsing index: strconv.Atoi: "
-                   "parsing %s: %s", q.data,
-                   ok ? "value out of range" : "invalid syntax");
+      rc = err_set(p->e, -EINVAL,
+                   "error parsing index: strconv.Atoi: "
+                   "parsing %s: %s",
+                   q.data, ok ? "value out of range" : "invalid syntax");
       buf_free(&q);
     }
     *out = (long)i;
@@ -526,8 +534,10 @@ static int key_map(struct sv *p, struct json_object *data, const char *k,
                    int level)
 {
   if (++level > STRVALS_MAX_NESTING)
-    return err_set(p->e, -EINVAL, "value name nested level is greater than "
-                   "maximum supported nested level of %d", STRVALS_MAX_NESTING);
+    return err_set(p->e, -EINVAL,
+                   "value name nested level is greater than "
+                   "maximum supported nested level of %d",
+                   STRVALS_MAX_NESTING);
   struct json_object *inner = NULL;
   if (json_object_object_get_ex(data, k, &inner) &&
       !json_object_is_type(inner, json_type_object))
@@ -636,7 +646,8 @@ static int read_fd(int fd, struct buf *out, const char *path, struct err *e)
   for (;;) {
     ssize_t n = read(fd, chunk, sizeof chunk);
     if (n < 0)
-      return err_set(e, -errno, "read %s: %s", path, go_strerror(errno));
+      return err_set(e, errno ? -errno : -EIO, "read %s: %s", path,
+                     go_strerror(errno));
     if (n == 0)
       return buf_puts(out, "");
     if (buf_append(out, chunk, (size_t)n))
@@ -650,7 +661,8 @@ static int read_file_text(const char *path, struct buf *out, struct err *e)
   int is_stdin = strcmp(path, "-") == 0;
   int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return err_set(e, -errno, "open %s: %s", path, go_strerror(errno));
+    return err_set(e, errno ? -errno : -EIO, "open %s: %s", path,
+                   go_strerror(errno));
   int rc = read_fd(fd, out, path, e);
   if (!is_stdin)
     close(fd);
@@ -673,7 +685,8 @@ int strvals_goyaml_error(const char *text, size_t len, struct buf *out)
       failed = 1;
       break;
     }
-    done = ev.type == YAML_STREAM_END_EVENT || ev.type == YAML_DOCUMENT_END_EVENT;
+    done =
+        ev.type == YAML_STREAM_END_EVENT || ev.type == YAML_DOCUMENT_END_EVENT;
     yaml_event_delete(&ev);
   }
   if (failed) {
@@ -685,7 +698,8 @@ int strvals_goyaml_error(const char *text, size_t len, struct buf *out)
     buf_puts(out, "yaml: ");
     if (line)
       buf_printf(out, "line %zu: ", line);
-    buf_puts(out, p.problem ? p.problem : "unknown problem parsing YAML content");
+    buf_puts(out,
+             p.problem ? p.problem : "unknown problem parsing YAML content");
   }
   yaml_parser_delete(&p);
   return failed;
@@ -729,14 +743,17 @@ int strvals_yaml_map(const char *text, size_t len, const char *name,
     return rc;
   }
   if (f.doc && !json_object_is_type(f.doc, json_type_object)) {
-    const char *what = json_object_is_type(f.doc, json_type_array) ? "array"
+    const char *what = json_object_is_type(f.doc, json_type_array)    ? "array"
                        : json_object_is_type(f.doc, json_type_string) ? "string"
-                       : json_object_is_type(f.doc, json_type_boolean) ? "bool"
-                                                                        : "number";
+                       : json_object_is_type(f.doc, json_type_boolean)
+                           ? "bool"
+                           : "number";
     json_object_put(f.doc);
-    return err_set(e, -EINVAL, "error unmarshaling JSON: while decoding JSON: "
+    return err_set(e, -EINVAL,
+                   "error unmarshaling JSON: while decoding JSON: "
                    "json: cannot unmarshal %s into Go value of type "
-                   "map[string]interface {}", what);
+                   "map[string]interface {}",
+                   what);
   }
   *out = f.doc ? f.doc : json_object_new_object();
   return *out ? 0 : -ENOMEM;
@@ -783,9 +800,8 @@ static int merge_flag(enum strvals_kind k, const char *flag,
 int strvals_merge_values(const struct strvals_opts *o, struct json_object **out,
                          struct err *e)
 {
-  static const enum strvals_kind order[] = {STRVALS_JSON, STRVALS_SET,
-                                            STRVALS_STRING, STRVALS_FILE,
-                                            STRVALS_LITERAL};
+  static const enum strvals_kind order[] = {
+      STRVALS_JSON, STRVALS_SET, STRVALS_STRING, STRVALS_FILE, STRVALS_LITERAL};
   struct json_object *base = json_object_new_object();
   int rc = base ? 0 : -ENOMEM;
   for (size_t i = 0; !rc && i < o->nfiles; i++)

@@ -57,7 +57,8 @@ static int split_words(const char *line, char **w, char *store, size_t cap)
       else if (q && *p == q)
         q = 0;
       else if (!q && p[0] == '@' && p[1] == '/')
-        out += snprintf(out, (size_t)(end - out), "%s/test/fixtures/charts", base);
+        out +=
+            snprintf(out, (size_t)(end - out), "%s/test/fixtures/charts", base);
       else
         *out++ = *p;
     }
@@ -141,8 +142,9 @@ START_TEST(matches_helm)
   isolate_env();
   struct run_result h = run_template(test_helm_bin(), words, n);
   struct run_result i = run_template(test_iop_bin(), words, n);
-  ck_assert_msg(h.status == i.status, "%s: exit %d (helm) vs %d (iop)\nhelm: %s\niop: %s",
-                line, h.status, i.status, h.err, i.err);
+  ck_assert_msg(h.status == i.status,
+                "%s: exit %d (helm) vs %d (iop)\nhelm: %s\niop: %s", line,
+                h.status, i.status, h.err, i.err);
   if (!objects_only)
     ck_assert_msg(strcmp(h.out, i.out) == 0,
                   "%s: stdout differs\n--- helm\n%s--- iop\n%s", line, h.out,
@@ -151,8 +153,9 @@ START_TEST(matches_helm)
     compare_objects(line, h.out, i.out);
   if (!no_stderr) {
     char *hs = sorted_lines(h.err), *is = sorted_lines(i.err);
-    ck_assert_msg(strcmp(hs, is) == 0, "%s: stderr differs\n--- helm\n%s--- iop\n%s",
-                  line, h.err, i.err);
+    ck_assert_msg(strcmp(hs, is) == 0,
+                  "%s: stderr differs\n--- helm\n%s--- iop\n%s", line, h.err,
+                  i.err);
     free(hs);
     free(is);
   }
@@ -210,8 +213,11 @@ static char *render(struct tchart *t, enum chart_mode mode, const char *user,
     struct kyaml_opts o = {.name = "user", .numbers = KYAML_NUMBERS_FLOAT};
     ck_assert_int_eq(kyaml_parse(user, strlen(user), &o, &vals, &e), 0);
   }
-  struct chart_render_opts ro = {.mode = mode, .namespace = "ns", .values = vals,
-                                 .warn = warn_cb, .warn_data = w};
+  struct chart_render_opts ro = {.mode = mode,
+                                 .namespace = "ns",
+                                 .values = vals,
+                                 .warn = warn_cb,
+                                 .warn_data = w};
   struct chart_files out;
   ck_assert_msg(chart_render(c, &ro, &out, &e) == 0, "%s", e.msg);
   char *text = NULL;
@@ -249,8 +255,9 @@ START_TEST(map_onto_scalar_warns_keeps_user)
   /* The user's map stays (with a warning); a user scalar over a default
    * table wins silently at the top level. */
   ck_assert_str_eq(out, "map[a:map[x:1] b:5]");
-  ck_assert_str_eq(w.text, "coalesce.go:237: warning: skipped value for c.a: Not "
-                           "a table.\n");
+  ck_assert_str_eq(w.text,
+                   "coalesce.go:237: warning: skipped value for c.a: Not "
+                   "a table.\n");
   free(out);
   tchart_free(&t);
 }
@@ -258,7 +265,8 @@ END_TEST
 
 START_TEST(nested_table_conflicts_warn)
 {
-  struct tchart t = tchart_new(chart_v2, "m:\n  t:\n    x: 1\n  s: str\n", DUMP);
+  struct tchart t =
+      tchart_new(chart_v2, "m:\n  t:\n    x: 1\n  s: str\n", DUMP);
   struct warnings w = {""};
   char *out = render(&t, CHART_MODE_HELM3, "m:\n  t: 5\n  s:\n    z: 2\n", &w);
   ck_assert_str_eq(out, "map[m:map[s:map[z:2] t:5]]");
@@ -277,8 +285,8 @@ START_TEST(default_nulls_by_mode)
 {
   /* Helm 3 copies a chart default null; Helm 4 (istioctl) drops it, and
    * keeps a user null that has no default. */
-  struct tchart t = tchart_new(chart_v2, "d: null\nm:\n  k: null\n  v: 1\n",
-                               DUMP);
+  struct tchart t =
+      tchart_new(chart_v2, "d: null\nm:\n  k: null\n  v: 1\n", DUMP);
   struct warnings w = {""};
   char *h3 = render(&t, CHART_MODE_HELM3, "u: null\n", &w);
   char *h4 = render(&t, CHART_MODE_ISTIOCTL, "u: null\n", &w);
@@ -299,7 +307,8 @@ START_TEST(values_are_copies)
   snprintf(path, sizeof path, "%s/c", t.dir);
   struct chart *c = NULL;
   struct err e;
-  ck_assert_int_eq(chart_load(path, CHART_MODE_ISTIOCTL, NULL, NULL, &c, &e), 0);
+  ck_assert_int_eq(chart_load(path, CHART_MODE_ISTIOCTL, NULL, NULL, &c, &e),
+                   0);
   struct json_object *user = json_object_new_object();
   json_object_object_add(user, "a", json_object_new_object());
   json_object_object_add(json_object_object_get(user, "a"), "x",
@@ -311,7 +320,8 @@ START_TEST(values_are_copies)
     ck_assert_str_eq(out.v[0].data, "map[a:map[b:1 x:2]]");
     chart_files_free(&out);
   }
-  ck_assert_int_eq(json_object_object_length(json_object_object_get(user, "a")), 1);
+  ck_assert_int_eq(json_object_object_length(json_object_object_get(user, "a")),
+                   1);
   ck_assert_int_eq(json_object_object_length(chart_default_values(c)), 1);
   json_object_put(user);
   chart_free(c);
@@ -347,17 +357,20 @@ START_TEST(execution_order_and_redefinition)
    * a.yaml, sub/x.yaml before both; the define parsed last (from a.yaml)
    * wins everywhere. */
   struct tchart t = tchart_new(chart_v2, NULL, "");
-  free(test_write_file(t.dir, "c/templates/z.yaml",
-                       "{{ define \"n\" }}from z{{ end }}z:{{ include \"n\" . }}"));
-  free(test_write_file(t.dir, "c/templates/a.yaml",
-                       "{{ define \"n\" }}from a{{ end }}a:{{ include \"n\" . }}"));
+  free(test_write_file(
+      t.dir, "c/templates/z.yaml",
+      "{{ define \"n\" }}from z{{ end }}z:{{ include \"n\" . }}"));
+  free(test_write_file(
+      t.dir, "c/templates/a.yaml",
+      "{{ define \"n\" }}from a{{ end }}a:{{ include \"n\" . }}"));
   free(test_write_file(t.dir, "c/templates/sub/x.yaml", "x"));
   free(test_write_file(t.dir, "c/templates/_p.tpl", "{{ fail \"not run\" }}"));
   char path[4096];
   snprintf(path, sizeof path, "%s/c", t.dir);
   struct chart *c = NULL;
   struct err e;
-  ck_assert_int_eq(chart_load(path, CHART_MODE_ISTIOCTL, NULL, NULL, &c, &e), 0);
+  ck_assert_int_eq(chart_load(path, CHART_MODE_ISTIOCTL, NULL, NULL, &c, &e),
+                   0);
   struct chart_render_opts ro = {.mode = CHART_MODE_ISTIOCTL};
   struct chart_files out;
   ck_assert_msg(chart_render(c, &ro, &out, &e) == 0, "%s", e.msg);
@@ -381,11 +394,13 @@ START_TEST(render_errors_name_the_place)
   snprintf(path, sizeof path, "%s/c", t.dir);
   struct chart *c = NULL;
   struct err e;
-  ck_assert_int_eq(chart_load(path, CHART_MODE_ISTIOCTL, NULL, NULL, &c, &e), 0);
+  ck_assert_int_eq(chart_load(path, CHART_MODE_ISTIOCTL, NULL, NULL, &c, &e),
+                   0);
   struct chart_render_opts ro = {.mode = CHART_MODE_ISTIOCTL};
   struct chart_files out;
   ck_assert_int_ne(chart_render(c, &ro, &out, &e), 0);
-  ck_assert_str_eq(e.msg, "execution error at (c/templates/t.yaml:2:3): x is needed");
+  ck_assert_str_eq(e.msg,
+                   "execution error at (c/templates/t.yaml:2:3): x is needed");
   ck_assert_int_eq(out.n, 0);
   chart_free(c);
   tchart_free(&t);
@@ -428,12 +443,13 @@ START_TEST(helm4_exec_errors)
   m = render_error("x: {{ include \"h\" . }}",
                    "{{ define \"h\" }}{{ .Values.a.b }}{{ end }}",
                    CHART_MODE_ISTIOCTL);
-  ck_assert_str_eq(m, "c/templates/t.yaml:1:6\n"
-                      "  executing \"c/templates/t.yaml\" at <include \"h\" .>:\n"
-                      "    error calling include:\n"
-                      "c/templates/_h.tpl:1:26\n"
-                      "  executing \"h\" at <.Values.a.b>:\n"
-                      "    nil pointer evaluating interface {}.b");
+  ck_assert_str_eq(m,
+                   "c/templates/t.yaml:1:6\n"
+                   "  executing \"c/templates/t.yaml\" at <include \"h\" .>:\n"
+                   "    error calling include:\n"
+                   "c/templates/_h.tpl:1:26\n"
+                   "  executing \"h\" at <.Values.a.b>:\n"
+                   "    nil pointer evaluating interface {}.b");
   free(m);
 }
 END_TEST
@@ -448,8 +464,9 @@ START_TEST(load_errors)
   struct err e;
   ck_assert_int_ne(chart_load(path, CHART_MODE_HELM3, NULL, NULL, &c, &e), 0);
   ck_assert_ptr_null(c);
-  ck_assert_ptr_nonnull(strstr(e.msg, "error unpacking subchart sub-1.0.0.tgz in "
-                                      "c: packaged subcharts are not supported"));
+  ck_assert_ptr_nonnull(strstr(e.msg,
+                               "error unpacking subchart sub-1.0.0.tgz in "
+                               "c: packaged subcharts are not supported"));
   snprintf(path, sizeof path, "%s/nowhere", t.dir);
   ck_assert_int_ne(chart_load(path, CHART_MODE_HELM3, NULL, NULL, &c, &e), 0);
   tchart_free(&t);
@@ -468,7 +485,8 @@ START_TEST(crds_of_the_tree)
   snprintf(path, sizeof path, "%s/c", t.dir);
   struct chart *c = NULL;
   struct err e;
-  ck_assert_int_eq(chart_load(path, CHART_MODE_ISTIOCTL, NULL, NULL, &c, &e), 0);
+  ck_assert_int_eq(chart_load(path, CHART_MODE_ISTIOCTL, NULL, NULL, &c, &e),
+                   0);
   struct chart_files crds;
   ck_assert_int_eq(chart_crds(c, &crds), 0);
   ck_assert_int_eq(crds.n, 2);
@@ -488,28 +506,61 @@ START_TEST(path_match_as_go)
     const char *pat, *name;
     int want;
   } t[] = {
-      {"abc", "abc", 1},         {"*", "abc", 1},          {"*c", "abc", 1},
-      {"a*", "a", 1},            {"a*", "abc", 1},         {"a*", "ab/c", 0},
-      {"a*/b", "abc/b", 1},      {"a*/b", "a/c/b", 0},     {"a*b*c*d*e*/f", "axbxcxdxe/f", 1},
-      {"a*b*c*d*e*/f", "axbxcxdxexxx/f", 1}, {"a*b*c*d*e*/f", "axbxcxdxe/xxx/f", 0},
-      {"a*b?c*x", "abxbbxdbxebxczzx", 1}, {"a*b?c*x", "abxbbxdbxebxczzy", 0},
-      {"ab[c]", "abc", 1},       {"ab[b-d]", "abc", 1},    {"ab[e-g]", "abc", 0},
-      {"ab[^c]", "abc", 0},      {"ab[^b-d]", "abc", 0},   {"ab[^e-g]", "abc", 1},
-      {"a\\*b", "a*b", 1},       {"a\\*b", "ab", 0},       {"a?b", "a☺b", 1},
-      {"a[^a]b", "a☺b", 1},      {"a???b", "a☺b", 0},      {"a[^a][^a][^a]b", "a☺b", 0},
-      {"[a-ζ]*", "α", 1},        {"*[a-ζ]", "A", 0},       {"a?b", "a/b", 0},
-      {"a*b", "a/b", 0},         {"[\\]a]", "]", 1},       {"[\\-]", "-", 1},
-      {"[x\\-]", "x", 1},        {"[x\\-]", "-", 1},       {"[x\\-]", "z", 0},
-      {"[\\-x]", "x", 1},        {"[]a]", "]", -1},        {"[-]", "-", -1},
-      {"[x-]", "x", -1},         {"[-x]", "x", -1},        {"\\", "a", -1},
-      {"[a-b-c]", "a", -1},      {"[", "a", -1},           {"[^", "a", -1},
-      {"[^bc", "a", -1},         {"a[", "a", -1},          {"a[", "ab", -1},
-      {"a[", "x", -1},           {"a/b[", "x", -1},        {"*x", "xxx", 1},
+      {"abc", "abc", 1},
+      {"*", "abc", 1},
+      {"*c", "abc", 1},
+      {"a*", "a", 1},
+      {"a*", "abc", 1},
+      {"a*", "ab/c", 0},
+      {"a*/b", "abc/b", 1},
+      {"a*/b", "a/c/b", 0},
+      {"a*b*c*d*e*/f", "axbxcxdxe/f", 1},
+      {"a*b*c*d*e*/f", "axbxcxdxexxx/f", 1},
+      {"a*b*c*d*e*/f", "axbxcxdxe/xxx/f", 0},
+      {"a*b?c*x", "abxbbxdbxebxczzx", 1},
+      {"a*b?c*x", "abxbbxdbxebxczzy", 0},
+      {"ab[c]", "abc", 1},
+      {"ab[b-d]", "abc", 1},
+      {"ab[e-g]", "abc", 0},
+      {"ab[^c]", "abc", 0},
+      {"ab[^b-d]", "abc", 0},
+      {"ab[^e-g]", "abc", 1},
+      {"a\\*b", "a*b", 1},
+      {"a\\*b", "ab", 0},
+      {"a?b", "a☺b", 1},
+      {"a[^a]b", "a☺b", 1},
+      {"a???b", "a☺b", 0},
+      {"a[^a][^a][^a]b", "a☺b", 0},
+      {"[a-ζ]*", "α", 1},
+      {"*[a-ζ]", "A", 0},
+      {"a?b", "a/b", 0},
+      {"a*b", "a/b", 0},
+      {"[\\]a]", "]", 1},
+      {"[\\-]", "-", 1},
+      {"[x\\-]", "x", 1},
+      {"[x\\-]", "-", 1},
+      {"[x\\-]", "z", 0},
+      {"[\\-x]", "x", 1},
+      {"[]a]", "]", -1},
+      {"[-]", "-", -1},
+      {"[x-]", "x", -1},
+      {"[-x]", "x", -1},
+      {"\\", "a", -1},
+      {"[a-b-c]", "a", -1},
+      {"[", "a", -1},
+      {"[^", "a", -1},
+      {"[^bc", "a", -1},
+      {"a[", "a", -1},
+      {"a[", "ab", -1},
+      {"a[", "x", -1},
+      {"a/b[", "x", -1},
+      {"*x", "xxx", 1},
       {"templates/*.yaml", "templates/a.yaml", 1},
       {"templates/*", "templates/sub/a.yaml", 0},
   };
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-    ck_assert_msg(chart_path_match(t[i].pat, t[i].name) == (t[i].want < 0 ? -22 : t[i].want),
+    ck_assert_msg(chart_path_match(t[i].pat, t[i].name) ==
+                      (t[i].want < 0 ? -22 : t[i].want),
                   "Match(%s, %s) = %d", t[i].pat, t[i].name,
                   chart_path_match(t[i].pat, t[i].name));
 }
@@ -521,15 +572,24 @@ START_TEST(semver_ranges)
     const char *con, *ver;
     int want;
   } t[] = {
-      {"~1.2.0", "1.2.3", 1},     {"~1.2.0", "1.3.0", 0},
-      {">= 1.0.0, < 2", "1.9.9", 1}, {">= 1.0.0, < 2", "2.0.0", 0},
-      {"^1.2", "1.9.0", 1},       {"^0.2.3", "0.3.0", 0},
-      {"1.x", "1.7.2", 1},        {"*", "3.0.0", 1},
-      {"", "1.0.0", 0},           {"1.2 - 1.4", "1.4.0", 1},
-      {"1.2 - 1.4", "1.5.0", 0},  {">1.0.0 || <0.5", "0.4.0", 1},
-      {">= 1.20.0-0", "v1.19.0", 0}, {">= 1.20.0-0", "v1.32.0", 1},
-      {">=1.0.0", "1.1.0-rc.1", 0}, {"!=1.2.3", "1.2.3", 0},
-      {"0.1.x", "0.1.4", 1},      {"garbage", "1.0.0", 0},
+      {"~1.2.0", "1.2.3", 1},
+      {"~1.2.0", "1.3.0", 0},
+      {">= 1.0.0, < 2", "1.9.9", 1},
+      {">= 1.0.0, < 2", "2.0.0", 0},
+      {"^1.2", "1.9.0", 1},
+      {"^0.2.3", "0.3.0", 0},
+      {"1.x", "1.7.2", 1},
+      {"*", "3.0.0", 1},
+      {"", "1.0.0", 0},
+      {"1.2 - 1.4", "1.4.0", 1},
+      {"1.2 - 1.4", "1.5.0", 0},
+      {">1.0.0 || <0.5", "0.4.0", 1},
+      {">= 1.20.0-0", "v1.19.0", 0},
+      {">= 1.20.0-0", "v1.32.0", 1},
+      {">=1.0.0", "1.1.0-rc.1", 0},
+      {"!=1.2.3", "1.2.3", 0},
+      {"0.1.x", "0.1.4", 1},
+      {"garbage", "1.0.0", 0},
   };
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
     ck_assert_msg(chart__semver_compatible(t[i].con, t[i].ver) == t[i].want,

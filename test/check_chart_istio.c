@@ -13,8 +13,13 @@
 #include <string.h>
 
 static const char *const charts[] = {
-    "base", "istio-control/istio-discovery", "gateways/istio-ingress",
-    "gateways/istio-egress", "istio-cni", "ztunnel", "gateway",
+    "base",
+    "istio-control/istio-discovery",
+    "gateways/istio-ingress",
+    "gateways/istio-egress",
+    "istio-cni",
+    "ztunnel",
+    "gateway",
 };
 
 /* Values files per chart: "" is the chart's defaults. The standalone
@@ -84,16 +89,18 @@ START_TEST(istio_charts_match_helm)
   setenv("KUBECONFIG", "/nonexistent/kubeconfig", 1);
   unsetenv("HELM_NAMESPACE");
   size_t ci = (size_t)_i / NFILES, fi = (size_t)_i % NFILES;
-  const char *file = (strcmp(charts[ci], "gateway") ? common_files
-                                                    : gateway_files)[fi];
+  const char *file =
+      (strcmp(charts[ci], "gateway") ? common_files : gateway_files)[fi];
   char chart[4096], values[4096];
   snprintf(chart, sizeof chart, "%s/manifests/charts/%s", src, charts[ci]);
   snprintf(values, sizeof values, "%s/test/fixtures/charts/_istio/%s",
            test_src_dir(), file);
   struct run_result h = run(test_helm_bin(), chart, *file ? values : NULL);
   struct run_result i = run(test_iop_bin(), chart, *file ? values : NULL);
-  ck_assert_msg(h.status == 0, "%s %s: helm failed: %s", charts[ci], file, h.err);
-  ck_assert_msg(i.status == 0, "%s %s: iop failed: %s", charts[ci], file, i.err);
+  ck_assert_msg(h.status == 0, "%s %s: helm failed: %s", charts[ci], file,
+                h.err);
+  ck_assert_msg(i.status == 0, "%s %s: iop failed: %s", charts[ci], file,
+                i.err);
   struct err e;
   struct json_object *a = objects(h.out, &e), *b = objects(i.out, &e);
   ck_assert_msg(a && b, "%s %s: output does not parse: %s", charts[ci], file,

@@ -44,8 +44,8 @@ static void typed(struct json_object *v, char *out, size_t cap)
   }
 }
 
-static char *parse(const char *flag, enum strvals_kind kind, int *rc,
-                   char *err, size_t errcap)
+static char *parse(const char *flag, enum strvals_kind kind, int *rc, char *err,
+                   size_t errcap)
 {
   struct json_object *m = json_object_new_object();
   struct err e;
@@ -65,7 +65,8 @@ static void ok(const char *flag, enum strvals_kind kind, const char *want)
   char err[2048];
   const char *got = parse(flag, kind, &rc, err, sizeof err);
   ck_assert_msg(rc == 0, "%s: %s", flag, err);
-  ck_assert_msg(strcmp(got, want) == 0, "%s:\n got %s\nwant %s", flag, got, want);
+  ck_assert_msg(strcmp(got, want) == 0, "%s:\n got %s\nwant %s", flag, got,
+                want);
 }
 
 static void bad(const char *flag, enum strvals_kind kind, const char *want)
@@ -74,12 +75,14 @@ static void bad(const char *flag, enum strvals_kind kind, const char *want)
   char err[2048];
   parse(flag, kind, &rc, err, sizeof err);
   ck_assert_msg(rc != 0, "%s: no error", flag);
-  ck_assert_msg(strcmp(err, want) == 0, "%s:\n got %s\nwant %s", flag, err, want);
+  ck_assert_msg(strcmp(err, want) == 0, "%s:\n got %s\nwant %s", flag, err,
+                want);
 }
 
 START_TEST(set_types)
 {
-  ok("a=1,b=true,c=null,d=0,e=007,f=-3,g=+4,h=1.5,i=TRUE,j=Null,k=", STRVALS_SET,
+  ok("a=1,b=true,c=null,d=0,e=007,f=-3,g=+4,h=1.5,i=TRUE,j=Null,k=",
+     STRVALS_SET,
      "{a:1(int64),b:true(bool),c:nil,d:0(int64),e:007(string),f:-3(int64),"
      "g:4(int64),h:1.5(string),i:true(bool),j:nil,k:(string)}");
   ok("big=9223372036854775808,exp=1e3,neg0=-0", STRVALS_SET,
@@ -92,7 +95,8 @@ END_TEST
 START_TEST(set_structure)
 {
   ok("a.b.c=1,a.b.d=x", STRVALS_SET, "{a:{b:{c:1(int64),d:x(string)}}}");
-  ok("l={1,x,null},e={}", STRVALS_SET, "{l:[1(int64),x(string),nil],e:[(string)]}");
+  ok("l={1,x,null},e={}", STRVALS_SET,
+     "{l:[1(int64),x(string),nil],e:[(string)]}");
   ok("l[2]=c,l[0]=a", STRVALS_SET, "{l:[a(string),nil,c(string)]}");
   ok("l[0].k=v,l[0].j=w,l[1][1]=z", STRVALS_SET,
      "{l:[{k:v(string),j:w(string)},[nil,z(string)]]}");
@@ -104,9 +108,11 @@ END_TEST
 START_TEST(set_escapes)
 {
   ok("a\\.b=1", STRVALS_SET, "{a.b:1(int64)}");
-  ok("a=x\\,y,b={p\\,q,r}", STRVALS_SET, "{a:x,y(string),b:[p,q(string),r(string)]}");
+  ok("a=x\\,y,b={p\\,q,r}", STRVALS_SET,
+     "{a:x,y(string),b:[p,q(string),r(string)]}");
   ok("k=a\\\\b", STRVALS_SET, "{k:a\\b(string)}");
-  ok("u=h\xc3\xa9llo,\\\xc3\xa9=1", STRVALS_SET, "{u:h\xc3\xa9llo(string),\xc3\xa9:1(int64)}");
+  ok("u=h\xc3\xa9llo,\\\xc3\xa9=1", STRVALS_SET,
+     "{u:h\xc3\xa9llo(string),\xc3\xa9:1(int64)}");
 }
 END_TEST
 
@@ -124,12 +130,14 @@ START_TEST(set_errors)
   bad("a={1,2", STRVALS_SET, "list must terminate with '}'");
   bad("a[1", STRVALS_SET, "error parsing index: EOF");
   ok("a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.aa.bb.cc.dd.ee=1",
-     STRVALS_SET, "{a:{b:{c:{d:{e:{f:{g:{h:{i:{j:{k:{l:{m:{n:{o:{p:{q:{r:{s:{t:"
-                  "{u:{v:{w:{x:{y:{z:{aa:{bb:{cc:{dd:{ee:1(int64)}}}}}}}}}}}}}}}}}}}}"
-                  "}}}}}}}}}}}");
+     STRVALS_SET,
+     "{a:{b:{c:{d:{e:{f:{g:{h:{i:{j:{k:{l:{m:{n:{o:{p:{q:{r:{s:{t:"
+     "{u:{v:{w:{x:{y:{z:{aa:{bb:{cc:{dd:{ee:1(int64)}}}}}}}}}}}}}}}}}}}}"
+     "}}}}}}}}}}}");
   bad("a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.aa.bb.cc.dd.ee.ff=1",
-      STRVALS_SET, "value name nested level is greater than maximum supported "
-                   "nested level of 30");
+      STRVALS_SET,
+      "value name nested level is greater than maximum supported "
+      "nested level of 30");
 }
 END_TEST
 
@@ -138,23 +146,28 @@ START_TEST(set_type_clashes)
   /* Helm's recovered panics, when a key's existing value has another type. */
   struct json_object *m = json_object_new_object();
   struct err e;
-  ck_assert_int_eq(strvals_parse_into("s=x,n=null,l={1}", m, STRVALS_SET, &e), 0);
+  ck_assert_int_eq(strvals_parse_into("s=x,n=null,l={1}", m, STRVALS_SET, &e),
+                   0);
   ck_assert_int_ne(strvals_parse_into("s.k=1", m, STRVALS_SET, &e), 0);
-  ck_assert_str_eq(e.msg, "unable to parse key: interface conversion: interface "
-                          "{} is string, not map[string]interface {}");
+  ck_assert_str_eq(e.msg,
+                   "unable to parse key: interface conversion: interface "
+                   "{} is string, not map[string]interface {}");
   ck_assert_int_ne(strvals_parse_into("n.k=1", m, STRVALS_SET, &e), 0);
-  ck_assert_str_eq(e.msg, "unable to parse key: interface conversion: interface "
-                          "{} is nil, not map[string]interface {}");
+  ck_assert_str_eq(e.msg,
+                   "unable to parse key: interface conversion: interface "
+                   "{} is nil, not map[string]interface {}");
   ck_assert_int_ne(strvals_parse_into("s[0]=1", m, STRVALS_SET, &e), 0);
-  ck_assert_str_eq(e.msg, "unable to parse key: interface conversion: interface "
-                          "{} is string, not []interface {}");
+  ck_assert_str_eq(e.msg,
+                   "unable to parse key: interface conversion: interface "
+                   "{} is string, not []interface {}");
   ck_assert_int_ne(strvals_parse_into("l.k=1", m, STRVALS_SET, &e), 0);
-  ck_assert_str_eq(e.msg, "unable to parse key: interface conversion: interface "
-                          "{} is []interface {}, not map[string]interface {}");
+  ck_assert_str_eq(e.msg,
+                   "unable to parse key: interface conversion: interface "
+                   "{} is []interface {}, not map[string]interface {}");
   /* A list item that is not a map becomes one. */
   ck_assert_int_eq(strvals_parse_into("l[0].k=v", m, STRVALS_SET, &e), 0);
-  ck_assert_str_eq(json_object_to_json_string_ext(json_object_object_get(m, "l"),
-                                                  JSON_C_TO_STRING_PLAIN),
+  ck_assert_str_eq(json_object_to_json_string_ext(
+                       json_object_object_get(m, "l"), JSON_C_TO_STRING_PLAIN),
                    "[{\"k\":\"v\"}]");
   json_object_put(m);
 }
@@ -219,7 +232,8 @@ START_TEST(yaml_map_reading)
 {
   struct json_object *m = NULL;
   struct err e;
-  ck_assert_int_eq(strvals_yaml_map("a: 1\n---\nb: 2\n", 15, "v.yaml", &m, &e), 0);
+  ck_assert_int_eq(strvals_yaml_map("a: 1\n---\nb: 2\n", 15, "v.yaml", &m, &e),
+                   0);
   ck_assert_str_eq(json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN),
                    "{\"a\":1.0}");
   json_object_put(m);
@@ -227,8 +241,9 @@ START_TEST(yaml_map_reading)
   ck_assert_int_eq(json_object_object_length(m), 0);
   json_object_put(m);
   ck_assert_int_ne(strvals_yaml_map("a: 1\n b: 2\n", 11, "v.yaml", &m, &e), 0);
-  ck_assert_str_eq(e.msg, "error converting YAML to JSON: yaml: line 2: mapping "
-                          "values are not allowed in this context");
+  ck_assert_str_eq(e.msg,
+                   "error converting YAML to JSON: yaml: line 2: mapping "
+                   "values are not allowed in this context");
 }
 END_TEST
 

@@ -56,34 +56,47 @@ static int list_add_csv(struct list *l, char *s)
 
 static int template_usage(FILE *out, int code)
 {
-  fprintf(out,
-          "Render chart templates locally and print them, as `helm template` "
-          "does.\n\n"
-          "Usage:\n  iop template [NAME] CHART [flags]\n\n"
-          "Flags:\n"
-          "  -f, --values FILE          values file (repeatable, or comma-separated)\n"
-          "      --set K=V              set values (a.b=c,d[0]=e,f={x,y})\n"
-          "      --set-string K=V       set STRING values\n"
-          "      --set-json K=JSON      set JSON values\n"
-          "      --set-file K=FILE      set values from files\n"
-          "      --set-literal K=V      set one literal STRING value\n"
-          "  -n, --namespace NS         .Release.Namespace (default \"default\")\n"
-          "      --kube-version V       .Capabilities.KubeVersion (default v1.32.0)\n"
-          "  -a, --api-versions G/V     add to .Capabilities.APIVersions\n"
-          "  -s, --show-only PATH       only manifests of these templates (glob)\n"
-          "      --include-crds         print the chart's CRDs first\n"
-          "      --skip-tests           leave out test hooks\n"
-          "      --no-hooks             leave out hooks\n"
-          "      --is-upgrade           set .Release.IsUpgrade instead of IsInstall\n"
-          "      --release-name         accepted for helm compatibility\n"
-          "CHART is a chart directory; packaged .tgz charts and subcharts must be\n"
-          "unpacked first.\n");
+  fprintf(
+      out,
+      "Render chart templates locally and print them, as `helm template` "
+      "does.\n\n"
+      "Usage:\n  iop template [NAME] CHART [flags]\n\n"
+      "Flags:\n"
+      "  -f, --values FILE          values file (repeatable, or "
+      "comma-separated)\n"
+      "      --set K=V              set values (a.b=c,d[0]=e,f={x,y})\n"
+      "      --set-string K=V       set STRING values\n"
+      "      --set-json K=JSON      set JSON values\n"
+      "      --set-file K=FILE      set values from files\n"
+      "      --set-literal K=V      set one literal STRING value\n"
+      "  -n, --namespace NS         .Release.Namespace (default \"default\")\n"
+      "      --kube-version V       .Capabilities.KubeVersion (default "
+      "v1.32.0)\n"
+      "  -a, --api-versions G/V     add to .Capabilities.APIVersions\n"
+      "  -s, --show-only PATH       only manifests of these templates (glob)\n"
+      "      --include-crds         print the chart's CRDs first\n"
+      "      --skip-tests           leave out test hooks\n"
+      "      --no-hooks             leave out hooks\n"
+      "      --is-upgrade           set .Release.IsUpgrade instead of "
+      "IsInstall\n"
+      "      --release-name         accepted for helm compatibility\n"
+      "CHART is a chart directory; packaged .tgz charts and subcharts must be\n"
+      "unpacked first.\n");
   return code;
 }
 
 enum {
-  OPT_SET = 256, OPT_SET_STRING, OPT_SET_JSON, OPT_SET_FILE, OPT_SET_LITERAL,
-  OPT_KUBE, OPT_CRDS, OPT_SKIP_TESTS, OPT_NO_HOOKS, OPT_UPGRADE, OPT_NOOP,
+  OPT_SET = 256,
+  OPT_SET_STRING,
+  OPT_SET_JSON,
+  OPT_SET_FILE,
+  OPT_SET_LITERAL,
+  OPT_KUBE,
+  OPT_CRDS,
+  OPT_SKIP_TESTS,
+  OPT_NO_HOOKS,
+  OPT_UPGRADE,
+  OPT_NOOP,
 };
 
 static int parse_opt(struct template_cmd *t, int c, char *arg)
@@ -194,8 +207,8 @@ static char *namespace_of(const struct template_cmd *t)
   struct kube_config_opts ko = {0};
   memset(&kc, 0, sizeof kc);
   char *ns = NULL;
-  if (!getenv("KUBERNETES_SERVICE_HOST") && kubeconfig_load(&ko, &kc, &e) == 0 &&
-      kc.namespace && *kc.namespace)
+  if (!getenv("KUBERNETES_SERVICE_HOST") &&
+      kubeconfig_load(&ko, &kc, &e) == 0 && kc.namespace && *kc.namespace)
     ns = strdup(kc.namespace);
   kubeconfig_free(&kc);
   return ns ? ns : strdup("default");
@@ -246,15 +259,20 @@ static int render(struct template_cmd *t, const char *name, const char *path,
     return fail(e.msg, 0);
   int rc = check_chart(c);
   char *ns = rc ? NULL : namespace_of(t);
-  struct chart_render_opts ro = {
-      .mode = CHART_MODE_HELM3, .release_name = name, .namespace = ns,
-      .is_upgrade = t->is_upgrade, .kube_version = t->kube_version,
-      .api_versions = t->apis.v, .napi_versions = t->apis.n, .values = vals,
-      .warn = warn_cb};
-  struct chart_template_opts to = {
-      .include_crds = t->include_crds, .no_hooks = t->no_hooks,
-      .skip_tests = t->skip_tests, .show_only = t->show_only.v,
-      .nshow_only = t->show_only.n};
+  struct chart_render_opts ro = {.mode = CHART_MODE_HELM3,
+                                 .release_name = name,
+                                 .namespace = ns,
+                                 .is_upgrade = t->is_upgrade,
+                                 .kube_version = t->kube_version,
+                                 .api_versions = t->apis.v,
+                                 .napi_versions = t->apis.n,
+                                 .values = vals,
+                                 .warn = warn_cb};
+  struct chart_template_opts to = {.include_crds = t->include_crds,
+                                   .no_hooks = t->no_hooks,
+                                   .skip_tests = t->skip_tests,
+                                   .show_only = t->show_only.v,
+                                   .nshow_only = t->show_only.n};
   struct buf out;
   buf_init(&out, 0);
   int hint = 0;
@@ -292,8 +310,10 @@ static int positional(int n, char **args, const char **name, const char **chart)
     for (int i = 2; i < n; i++)
       buf_printf(&b, "%s%s", i > 2 ? ", " : "", args[i]);
     char msg[4200];
-    snprintf(msg, sizeof msg, "expected at most two arguments, unexpected "
-             "arguments: %s", b.data);
+    snprintf(msg, sizeof msg,
+             "expected at most two arguments, unexpected "
+             "arguments: %s",
+             b.data);
     buf_free(&b);
     return fail(msg, 0);
   }
