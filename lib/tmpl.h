@@ -71,6 +71,17 @@ struct tmpl_type {
    * methods are promoted (Go's struct { chart.Metadata; IsRoot bool }).
    * NULL: none. */
   const char *embedded;
+  /* A String() method in the value's method set (time.Time, a pointer to
+   * semver.Version): fmt's %v, %s and %q, print and Sprig's toString use
+   * it, inside containers too. NULL: none. */
+  int (*stringer)(struct buf *b, struct json_object *o);
+  /* The nil value of a slice type (a json array that stays empty): it
+   * prints and tests as empty, but JSON and YAML show it as null. */
+  int is_nil;
+  /* For toJson/toYaml: the value json.Marshal sees (a MarshalJSON method,
+   * []byte as base64). NULL: the json-c value as it is. Returns a new
+   * reference in *out (NULL for null). */
+  int (*to_json)(struct json_object *o, struct json_object **out);
 };
 
 /* The tags this module knows. A value without a tag has the type its
@@ -81,6 +92,11 @@ extern const struct tmpl_type tmpl_type_strmap;  /* map[string]string */
 extern const struct tmpl_type tmpl_type_bytes;   /* []uint8, a json string */
 extern const struct tmpl_type tmpl_type_uint8;   /* a byte, a json int */
 extern const struct tmpl_type tmpl_type_values;  /* chartutil.Values */
+extern const struct tmpl_type tmpl_type_ints;    /* []int */
+extern const struct tmpl_type tmpl_type_uint64;  /* uint64, a json int */
+extern const struct tmpl_type tmpl_type_nil_list;    /* []interface {}(nil) */
+extern const struct tmpl_type tmpl_type_nil_strings; /* []string(nil) */
+extern const struct tmpl_type tmpl_type_time; /* time.Time (tmpl_sprig) */
 
 /* Tags o (which must not be NULL) with t; NULL removes the tag. */
 void tmpl_val_set_type(struct json_object *o, const struct tmpl_type *t);
@@ -98,8 +114,13 @@ struct json_object *tmpl_val_str(const char *s, size_t n);
 /* Go's truth: false, 0, "", nil and empty maps and lists are false. */
 int tmpl_val_truth(const struct json_object *o);
 
-/* A deep copy that keeps type tags (sprig's deepCopy). NULL on ENOMEM. */
+/* A deep copy that keeps type tags (sprig's deepCopy). -ENOMEM, or -ELOOP
+ * for nesting deeper than TMPL_MAX_NESTING (a map that contains itself,
+ * made with set or mergeOverwrite). */
 int tmpl_val_deep_copy(struct json_object *o, struct json_object **out);
+
+/* How deep functions walk nested values (deepCopy, toJson, merge). */
+#define TMPL_MAX_NESTING 1000
 
 /* ---- Values as the executor passes them ------------------------------ */
 
@@ -131,7 +152,7 @@ typedef int (*tmpl_fn)(struct tmpl_call *c, int argc, struct tmpl_value *argv,
  *   a  interface{}: anything, nil included
  *   v  reflect.Value: anything, and "no value" stays visible (and, eq, len)
  *   s  string     i  int     I  int64     f  float64     b  bool
- *   m  map[string]interface{}     l  []interface{}
+ *   m  map[string]interface{}     l  []interface{}     t  time.Time
  * A trailing '*' makes the letter before it variadic ("sa*" is printf). */
 struct tmpl_func {
   const char *name;
@@ -156,6 +177,9 @@ const struct tmpl_func *tmpl_funcs_get(const struct tmpl_funcs *f,
 const char *tmpl_call_name(const struct tmpl_call *c);
 void *tmpl_call_data(const struct tmpl_call *c);
 void *tmpl_call_user(const struct tmpl_call *c);
+/* The execution's output ceiling: functions that build big strings
+ * (repeat, indent, seq) fail rather than exceed it. */
+size_t tmpl_call_max_output(const struct tmpl_call *c);
 /* The receiver of a method call (NULL for functions). */
 struct json_object *tmpl_call_recv(const struct tmpl_call *c);
 /* Sets the error a failing function returns; Go's executor reports it as

@@ -563,6 +563,8 @@ static const char *param_type_name(char p)
     return "map[string]interface {}";
   case 'l':
     return "[]interface {}";
+  case 't':
+    return "time.Time";
   case 'v':
     return "reflect.Value";
   default:
@@ -594,7 +596,10 @@ static int assignable(const struct json_object *o, char p)
     return json_object_is_type(o, json_type_object) &&
            (!t || (t->kind == TMPL_KIND_MAP && !t->elem_name));
   case 'l':
-    return !t && json_object_is_type(o, json_type_array);
+    return (!t || t == &tmpl_type_nil_list) &&
+           json_object_is_type(o, json_type_array);
+  case 't':
+    return t == &tmpl_type_time;
   default:
     return 1;
   }
@@ -1283,6 +1288,11 @@ const char *tmpl_call_name(const struct tmpl_call *c)
 void *tmpl_call_data(const struct tmpl_call *c)
 {
   return c->fn->data;
+}
+
+size_t tmpl_call_max_output(const struct tmpl_call *c)
+{
+  return c->x->max_output;
 }
 
 void *tmpl_call_user(const struct tmpl_call *c)

@@ -509,6 +509,28 @@ static int print_nil(struct fmt *f, int verb, int depth)
   return bad_verb(f, NULL, verb);
 }
 
+/* Go's handleMethods: a Stringer prints its String() for %v %s %x %X %q. */
+static int print_stringer(struct fmt *f, struct json_object *o, int verb,
+                          int *done)
+{
+  const struct tmpl_type *t = tmpl_val_type(o);
+  *done = 0;
+  if (!t || !t->stringer || f->sharp_v || !strchr("vsxXq", verb))
+    return 0;
+  struct buf b;
+  buf_init(&b, 0);
+  int rc = t->stringer(&b, o);
+  struct json_object *str =
+      rc ? NULL : json_object_new_string_len(b.data ? b.data : "", (int)b.len);
+  buf_free(&b);
+  if (!str)
+    return rc ? rc : -ENOMEM;
+  *done = 1;
+  rc = print_string(f, str, verb);
+  json_object_put(str);
+  return rc;
+}
+
 static int print_value(struct fmt *f, struct json_object *o, int verb,
                        int depth)
 {
@@ -522,6 +544,9 @@ static int print_value(struct fmt *f, struct json_object *o, int verb,
   f->open[depth] = o;
   if (verb == 'T' && depth == 0)
     return fmt_s(f, tmpl_val_type_name(o), strlen(tmpl_val_type_name(o)));
+  int done, rc = print_stringer(f, o, verb, &done);
+  if (rc || done)
+    return rc;
   switch (tmpl_val_kind(o)) {
   case TMPL_KIND_BOOL:
     if (verb != 'v' && verb != 't')
@@ -783,6 +808,8 @@ int tmpl__print_action(struct buf *b, const struct tmpl_value *v)
   const struct tmpl_type *t = tmpl_val_type(v->o);
   if (t && t->action_string)
     return t->action_string(b, v->o);
+  if (t && t->stringer)
+    return tmpl_sprint(b, 1, v);
   if (t && t->kind == TMPL_KIND_PTR) { /* printed through the pointer */
     struct fmt f;
     fmt_clear(&f, b);

@@ -1,9 +1,16 @@
-/* tmpl_helm: Helm's include, tpl, required and fail, and its error
- * messages (helm pkg/engine: funcs.go, engine.go). */
+/* tmpl_helm: Helm's include, tpl, required and fail, its error messages
+ * (helm pkg/engine: funcs.go, engine.go), its function map as a whole
+ * (Sprig's plus its own), and the built-in objects .Capabilities, .Files
+ * (Get, GetBytes, Lines, Glob, AsConfig, AsSecrets) and .Chart. */
 #include "tmpl_helm.h"
+#include "tmpl_sprig.h"
+#include "tmpl_sprig_int.h"
+
+#include "base64.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ERR_START "HELM_ERR_START"
@@ -99,8 +106,13 @@ static const struct tmpl_func helm_funcs[] = {
 
 int tmpl_helm_add_funcs(struct tmpl_funcs *f)
 {
-  return tmpl_funcs_add(f, helm_funcs,
+  int rc = tmpl_sprig_add_funcs(f);
+  if (!rc)
+    rc = tmpl_funcs_add(f, tmpl__helm_conv_fns.fns, tmpl__helm_conv_fns.n);
+  if (!rc)
+    rc = tmpl_funcs_add(f, helm_funcs,
                         sizeof helm_funcs / sizeof helm_funcs[0]);
+  return rc;
 }
 
 /* The i-th ": "-separated token of s (Go's strings.Split), copied. */
@@ -327,6 +339,10 @@ static int m_lines(struct tmpl_call *c, int argc, struct tmpl_value *argv,
   tmpl_val_set_type(list, &tmpl_type_strings);
   const char *s = v ? json_object_get_string(v) : NULL;
   size_t n = v ? (size_t)json_object_get_string_len(v) : 0;
+  if (s && n == 0) { /* Go indexes s[len(s)-1] */
+    json_object_put(list);
+    return tmpl_call_errorf(c, "runtime error: index out of range [-1]");
+  }
   if (s && n) {
     if (s[n - 1] == '\n')
       n--;
@@ -341,9 +357,17 @@ static int m_lines(struct tmpl_call *c, int argc, struct tmpl_value *argv,
   return 0;
 }
 
+static int m_glob(struct tmpl_call *c, int argc, struct tmpl_value *argv,
+                  struct tmpl_value *out);
+static int m_as_config(struct tmpl_call *c, int argc, struct tmpl_value *argv,
+                       struct tmpl_value *out);
+
 static const struct tmpl_func files_methods[] = {
+    {"AsConfig", m_as_config, "", NULL},
+    {"AsSecrets", m_as_config, "", "secrets"},
     {"Get", m_get, "s", NULL},
     {"GetBytes", m_get_bytes, "s", NULL},
+    {"Glob", m_glob, "s", NULL},
     {"Lines", m_lines, "s", NULL},
 };
 
@@ -353,8 +377,214 @@ static const struct tmpl_type files_type = {
     .elem = TMPL_KIND_SLICE,
     .elem_name = "[]uint8",
     .methods = files_methods,
-    .nmethods = 3,
+    .nmethods = sizeof files_methods / sizeof files_methods[0],
 };
+
+/* ---- .Files.Glob: gobwas/glob patterns with '/' as the separator ---- */
+
+/* The end of a [...] class starting at p, or NULL when unclosed. */
+static const char *class_end(const char *p, const char *pe)
+{
+  const char *q = p + 1;
+  if (q < pe && *q == '!')
+    q++;
+  for (; q < pe; q++) {
+    if (*q == '\\' && q + 1 < pe)
+      q++;
+    else if (*q == ']')
+      return q;
+  }
+  return NULL;
+}
+
+/* The '}' closing the {...} at p, or NULL. */
+static const char *brace_end(const char *p, const char *pe)
+{
+  int depth = 0;
+  for (const char *q = p; q < pe; q++) {
+    if (*q == '\\' && q + 1 < pe)
+      q++;
+    else if (*q == '[' && !(q = class_end(q, pe)))
+      return NULL;
+    else if (*q == '{')
+      depth++;
+    else if (*q == '}' && --depth == 0)
+      return q;
+  }
+  return NULL;
+}
+
+static int glob_valid(const char *p, const char *pe)
+{
+  for (const char *q = p; q < pe; q++) {
+    if (*q == '\\' && q + 1 < pe)
+      q++;
+    else if (*q == '[' && !(q = class_end(q, pe)))
+      return 0;
+    else if (*q == '{' && !brace_end(q, pe))
+      return 0;
+  }
+  return 1;
+}
+
+static int class_match(const char *p, const char *end, uint32_t r)
+{
+  int neg = p[1] == '!', hit = 0;
+  for (const char *q = p + 1 + neg; q < end;) {
+    uint32_t lo, hi;
+    if (*q == '\\')
+      q++;
+    q += tmpl__utf8_decode((const unsigned char *)q, (size_t)(end - q), &lo);
+    hi = lo;
+    if (q + 1 < end && *q == '-') {
+      q++;
+      q += tmpl__utf8_decode((const unsigned char *)q, (size_t)(end - q), &hi);
+    }
+    hit |= r >= lo && r <= hi;
+  }
+  return hit != neg;
+}
+
+static int glob_match(const char *p, const char *pe, const char *s,
+                      const char *se, int depth);
+
+/* {a,b}rest: each alternative followed by the rest of the pattern. */
+static int alt_match(const char *p, const char *pe, const char *s,
+                     const char *se, int depth)
+{
+  const char *end = brace_end(p, pe), *a = p + 1;
+  int found = 0, nest = 0;
+  for (const char *q = a; !found && q <= end; q++) {
+    if (*q == '\\') {
+      q++;
+      continue;
+    }
+    if (*q == '{')
+      nest++;
+    if (*q == '}' && q < end)
+      nest--;
+    if (nest > 0 || (*q != ',' && q != end))
+      continue;
+    size_t an = (size_t)(q - a), rn = (size_t)(pe - end - 1);
+    char *tmp = malloc(an + rn + 1);
+    if (!tmp)
+      return 0;
+    memcpy(tmp, a, an);
+    memcpy(tmp + an, end + 1, rn);
+    found = glob_match(tmp, tmp + an + rn, s, se, depth + 1);
+    free(tmp);
+    a = q + 1;
+  }
+  return found;
+}
+
+static int glob_match(const char *p, const char *pe, const char *s,
+                      const char *se, int depth)
+{
+  if (depth > 64)
+    return 0;
+  while (p < pe) {
+    uint32_t r;
+    if (*p == '*') {
+      int super = p + 1 < pe && p[1] == '*';
+      while (p < pe && *p == '*')
+        p++;
+      for (const char *t = s;; t++) {
+        if (glob_match(p, pe, t, se, depth + 1))
+          return 1;
+        if (t == se || (!super && *t == '/'))
+          return 0;
+      }
+    }
+    if (*p == '{')
+      return alt_match(p, pe, s, se, depth);
+    if (s == se)
+      return 0;
+    size_t w = tmpl__utf8_decode((const unsigned char *)s, (size_t)(se - s),
+                                 &r);
+    if (*p == '?') {
+      if (r == '/')
+        return 0;
+      p++;
+    } else if (*p == '[') {
+      const char *end = class_end(p, pe);
+      if (!class_match(p, end, r))
+        return 0;
+      p = end + 1;
+    } else {
+      if (*p == '\\' && p + 1 < pe)
+        p++;
+      if (*p != *s || w != 1)
+        return w > 1 && (size_t)(pe - p) >= w && memcmp(p, s, w) == 0
+                   ? glob_match(p + w, pe, s + w, se, depth)
+                   : 0;
+      p++;
+    }
+    s += w;
+  }
+  return s == se;
+}
+
+static int m_glob(struct tmpl_call *c, int argc, struct tmpl_value *argv,
+                  struct tmpl_value *out)
+{
+  (void)argc;
+  const char *p = json_object_get_string(argv[0].o);
+  size_t pn = (size_t)json_object_get_string_len(argv[0].o);
+  if (!glob_valid(p, p + pn)) { /* Helm falls back to "**" */
+    p = "**";
+    pn = 2;
+  }
+  struct json_object *files = tmpl_helm_files();
+  if (!files)
+    return -ENOMEM;
+  json_object_object_foreach(tmpl_call_recv(c), k, v)
+  {
+    if (glob_match(p, p + pn, k, k + strlen(k), 0) &&
+        json_object_object_add(files, k, json_object_get(v))) {
+      json_object_put(files);
+      return -ENOMEM;
+    }
+  }
+  out->o = files;
+  return 0;
+}
+
+/* AsConfig and AsSecrets: the files by base name, as toYaml prints a
+ * map[string]string (contents, or their base64). */
+static int m_as_config(struct tmpl_call *c, int argc, struct tmpl_value *argv,
+                       struct tmpl_value *out)
+{
+  (void)argc;
+  (void)argv;
+  int secrets = tmpl_call_data(c) != NULL, rc = 0;
+  struct json_object *m = json_object_new_object();
+  if (!m)
+    return -ENOMEM;
+  json_object_object_foreach(tmpl_call_recv(c), k, v)
+  {
+    const char *base = strrchr(k, '/') ? strrchr(k, '/') + 1 : k;
+    const char *d = v ? json_object_get_string(v) : "";
+    size_t n = v ? (size_t)json_object_get_string_len(v) : 0;
+    char *e = secrets ? base64_encode(d, n) : NULL;
+    struct json_object *s = secrets ? (e ? json_object_new_string(e) : NULL)
+                                    : json_object_new_string_len(d, (int)n);
+    free(e);
+    if (!s || json_object_object_add(m, *base ? base : ".", s)) {
+      json_object_put(s);
+      rc = -ENOMEM;
+      break;
+    }
+  }
+  struct buf b;
+  buf_init(&b, tmpl_call_max_output(c));
+  if (!rc) {
+    tmpl_val_set_type(m, &tmpl_type_strmap);
+    rc = tmpl__helm_to_yaml(c, m, &b);
+  }
+  json_object_put(m);
+  return tmpl__ret_buf(out, &b, rc ? rc : buf_append(&b, "", 0));
+}
 
 struct json_object *tmpl_helm_files(void)
 {

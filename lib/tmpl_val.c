@@ -31,6 +31,19 @@ const struct tmpl_type tmpl_type_uint8 = {.name = "uint8",
                                           .kind = TMPL_KIND_UINT};
 const struct tmpl_type tmpl_type_values = {.name = "chartutil.Values",
                                            .kind = TMPL_KIND_MAP};
+const struct tmpl_type tmpl_type_ints = {.name = "[]int",
+                                         .kind = TMPL_KIND_SLICE,
+                                         .elem = TMPL_KIND_INT,
+                                         .elem_name = "int"};
+const struct tmpl_type tmpl_type_uint64 = {.name = "uint64",
+                                           .kind = TMPL_KIND_UINT};
+const struct tmpl_type tmpl_type_nil_list = {
+    .name = "[]interface {}", .kind = TMPL_KIND_SLICE, .is_nil = 1};
+const struct tmpl_type tmpl_type_nil_strings = {.name = "[]string",
+                                                .kind = TMPL_KIND_SLICE,
+                                                .elem = TMPL_KIND_STRING,
+                                                .elem_name = "string",
+                                                .is_nil = 1};
 
 void tmpl_val_set_type(struct json_object *o, const struct tmpl_type *t)
 {
@@ -173,9 +186,11 @@ struct json_object *tmpl__zero_elem(const struct json_object *container)
   }
 }
 
-static int copy_container(struct json_object *o, struct json_object **out);
+static int copy_container(struct json_object *o, struct json_object **out,
+                          int depth);
 
-int tmpl_val_deep_copy(struct json_object *o, struct json_object **out)
+static int copy_value(struct json_object *o, struct json_object **out,
+                      int depth)
 {
   *out = NULL;
   if (!o)
@@ -183,7 +198,9 @@ int tmpl_val_deep_copy(struct json_object *o, struct json_object **out)
   switch (json_object_get_type(o)) {
   case json_type_array:
   case json_type_object:
-    return copy_container(o, out);
+    if (depth >= TMPL_MAX_NESTING)
+      return -ELOOP;
+    return copy_container(o, out, depth);
   case json_type_double:
     *out = json_object_new_double(json_object_get_double(o));
     break;
@@ -206,37 +223,52 @@ int tmpl_val_deep_copy(struct json_object *o, struct json_object **out)
   return 0;
 }
 
-static int copy_container(struct json_object *o, struct json_object **out)
+int tmpl_val_deep_copy(struct json_object *o, struct json_object **out)
+{
+  return copy_value(o, out, 0);
+}
+
+static int copy_elems(struct json_object *o, struct json_object *c, int depth)
+{
+  int rc = 0;
+  size_t n = json_object_array_length(o);
+  for (size_t i = 0; !rc && i < n; i++) {
+    struct json_object *e;
+    rc = copy_value(json_object_array_get_idx(o, i), &e, depth + 1);
+    if (!rc && json_object_array_add(c, e)) {
+      json_object_put(e);
+      rc = -ENOMEM;
+    }
+  }
+  return rc;
+}
+
+static int copy_members(struct json_object *o, struct json_object *c,
+                        int depth)
+{
+  json_object_object_foreach(o, k, v)
+  {
+    struct json_object *e;
+    int rc = copy_value(v, &e, depth + 1);
+    if (!rc && json_object_object_add(c, k, e)) {
+      json_object_put(e);
+      rc = -ENOMEM;
+    }
+    if (rc)
+      return rc;
+  }
+  return 0;
+}
+
+static int copy_container(struct json_object *o, struct json_object **out,
+                          int depth)
 {
   int is_arr = json_object_is_type(o, json_type_array);
   struct json_object *c =
       is_arr ? json_object_new_array() : json_object_new_object();
   if (!c)
     return -ENOMEM;
-  int rc = 0;
-  if (is_arr) {
-    size_t n = json_object_array_length(o);
-    for (size_t i = 0; !rc && i < n; i++) {
-      struct json_object *e;
-      rc = tmpl_val_deep_copy(json_object_array_get_idx(o, i), &e);
-      if (!rc && json_object_array_add(c, e)) {
-        json_object_put(e);
-        rc = -ENOMEM;
-      }
-    }
-  } else {
-    json_object_object_foreach(o, k, v)
-    {
-      struct json_object *e;
-      rc = tmpl_val_deep_copy(v, &e);
-      if (!rc && json_object_object_add(c, k, e)) {
-        json_object_put(e);
-        rc = -ENOMEM;
-      }
-      if (rc)
-        break;
-    }
-  }
+  int rc = is_arr ? copy_elems(o, c, depth) : copy_members(o, c, depth);
   const struct tmpl_type *t = tmpl_val_type(o);
   if (t)
     tmpl_val_set_type(c, t);

@@ -8,6 +8,8 @@
  *   {{ .Values.a }}
  *   === error name       (fails; Helm's error message compared)
  *   {{ .Values.a.b.c }}
+ *   === shape name RE    (renders; both outputs must match the regular
+ *   {{ uuidv4 }}          expression RE, for random and time functions)
  *
  * A case's text is the lines up to the next "=== " line, without the last
  * newline. Rendering cases of a file run in one chart: each case is
@@ -18,6 +20,7 @@
  * order and executes them with the same data. */
 #include "base64.h"
 #include "kyaml.h"
+#include "regex.h"
 #include "testutil.h"
 #include "tmpl.h"
 #include "tmpl_helm.h"
@@ -31,6 +34,7 @@
 struct tcase {
   char name[128];
   int is_error;
+  char *shape; /* a regular expression, for shape cases */
   char *text;
 };
 
@@ -76,6 +80,12 @@ static void fixture_parse(const char *text, struct fixture *f)
         struct tcase *c = &f->cases[f->ncases++];
         snprintf(c->name, sizeof c->name, "%s", name);
         c->is_error = strcmp(kind, "error") == 0;
+        if (strcmp(kind, "shape") == 0) {
+          const char *re = strstr(p + 4, name) + strlen(name);
+          while (*re == ' ')
+            re++;
+          c->shape = dup_range(re, (size_t)(eol - re));
+        }
         target = &c->text;
       }
       body = p + len;
@@ -97,8 +107,10 @@ static void fixture_free(struct fixture *f)
     free(f->files[i]);
     free(f->file_names[i]);
   }
-  for (int i = 0; i < f->ncases; i++)
+  for (int i = 0; i < f->ncases; i++) {
     free(f->cases[i].text);
+    free(f->cases[i].shape);
+  }
 }
 
 static const char chart_yaml[] = "apiVersion: v2\nname: c\nversion: 0.1.0\n";
@@ -296,6 +308,17 @@ static char *helm_value(const char *out, const char *key)
   return dec;
 }
 
+/* Whether text matches the shape's regular expression. */
+static int shape_ok(const char *re, const char *text)
+{
+  struct regex *r;
+  struct err e;
+  ck_assert_msg(regex_compile(re, strlen(re), &r, &e) == 0, "%s", e.msg);
+  int ok = regex_match(r, text, strlen(text));
+  regex_free(r);
+  return ok;
+}
+
 static int check_renders(const struct fixture *f, const char *file)
 {
   char *dir = chart_dir(f);
@@ -348,7 +371,11 @@ static int check_renders(const struct fixture *f, const char *file)
     snprintf(name, sizeof name, "c/templates/_c%03d.tpl", i);
     char *want = helm_value(hr.out, key);
     struct ours got = run_ours(s, name, f, "c/templates/all.yaml");
-    if (!want || got.rc || strcmp(want, got.out) != 0) {
+    int differ = !want || got.rc ||
+                 (f->cases[i].shape ? !shape_ok(f->cases[i].shape, want) ||
+                                          !shape_ok(f->cases[i].shape, got.out)
+                                    : strcmp(want, got.out) != 0);
+    if (differ) {
       fprintf(stderr, "%s: case %s:\n  helm: [%s]\n  ours: [%s]%s%s\n", file,
               f->cases[i].name, want ? want : "(none)", got.out,
               got.rc ? " error: " : "", got.err);
