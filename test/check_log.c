@@ -174,7 +174,7 @@ END_TEST
 START_TEST(log_q_ring_serves_one_call)
 {
   const char *v[8];
-  char in[8][8];
+  char in[8][16];
   for (int i = 0; i < 8; i++) {
     snprintf(in[i], sizeof in[i], "v %d", i);
     v[i] = log_q(in[i]);
