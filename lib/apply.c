@@ -287,6 +287,31 @@ int apply_crd_established(struct json_object *live)
   return 0;
 }
 
+const struct apply_kind apply_prunable_kinds[] = {
+    {"admissionregistration.k8s.io", "MutatingWebhookConfiguration", {"v1"}},
+    {"admissionregistration.k8s.io", "ValidatingWebhookConfiguration", {"v1"}},
+    {"admissionregistration.k8s.io", "ValidatingAdmissionPolicy",
+     {"v1", "v1beta1"}},
+    {"admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding",
+     {"v1", "v1beta1"}},
+    {"rbac.authorization.k8s.io", "ClusterRole", {"v1"}},
+    {"rbac.authorization.k8s.io", "ClusterRoleBinding", {"v1"}},
+    {"rbac.authorization.k8s.io", "Role", {"v1"}},
+    {"rbac.authorization.k8s.io", "RoleBinding", {"v1"}},
+    {"apps", "Deployment", {"v1"}},
+    {"apps", "DaemonSet", {"v1"}},
+    {"", "Service", {"v1"}},
+    {"", "ConfigMap", {"v1"}},
+    {"", "Secret", {"v1"}},
+    {"", "ServiceAccount", {"v1"}},
+    {"policy", "PodDisruptionBudget", {"v1", "v1beta1"}},
+    {"autoscaling", "HorizontalPodAutoscaler", {"v2", "v2beta2", "v1"}},
+    {"networking.k8s.io", "NetworkPolicy", {"v1"}},
+    {"networking.istio.io", "EnvoyFilter", {"v1alpha3"}},
+};
+const size_t apply_nprunable_kinds =
+    sizeof apply_prunable_kinds / sizeof apply_prunable_kinds[0];
+
 void apply_key(struct json_object *obj, char *out, size_t n)
 {
   const char *av = jobj_str(obj, "apiVersion");

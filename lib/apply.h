@@ -53,6 +53,18 @@ int apply_ready(struct json_object *live, char *why, size_t n);
 /* Whether a CustomResourceDefinition reports Established. */
 int apply_crd_established(struct json_object *live);
 
+/* The kinds a prune looks through: what Istio's charts create, as in
+ * istioctl's list, with the versions to try in order (a cluster serves
+ * some of them). CRDs are not here: they are never pruned. */
+#define APPLY_KIND_VERSIONS 3
+struct apply_kind {
+  const char *group;
+  const char *kind;
+  const char *versions[APPLY_KIND_VERSIONS]; /* NULL-terminated */
+};
+extern const struct apply_kind apply_prunable_kinds[];
+extern const size_t apply_nprunable_kinds;
+
 /* "group/Kind/namespace/name", a stable identity for an object. */
 void apply_key(struct json_object *obj, char *out, size_t n);
 

@@ -108,3 +108,12 @@ char *buf_take(struct buf *b)
   b->cap = 0;
   return s;
 }
+
+int buf_snprintf(char *dst, size_t n, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = vsnprintf(dst, n, fmt, ap);
+  va_end(ap);
+  return rc;
+}

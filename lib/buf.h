@@ -29,6 +29,10 @@ int buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+/* snprintf into a fixed array, cutting what does not fit: for messages
+ * that are bounded on purpose (status fields, error lines). */
+int buf_snprintf(char *dst, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Gives the caller the heap string (never NULL) and resets the buffer. */
 char *buf_take(struct buf *b);
 

@@ -17,6 +17,10 @@ int cmd_kube(int argc, char **argv);
 int cmd_operator(int argc, char **argv);
 int cmd_manifest(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
+int cmd_server(int argc, char **argv);
+int cmd_install(int argc, char **argv);
+int cmd_uninstall(int argc, char **argv);
+int cmd_verify_install(int argc, char **argv);
 
 /* Where an Istio release's manifests/ is when none is given:
  * $IOP_MANIFESTS, else the directory baked into the image. */

@@ -2,7 +2,10 @@
  * waiting for a condition, namespaces, printing objects. */
 #include "cmd_common.h"
 
+#include "cmd.h"
+
 #include "apply.h"
+#include "generate.h"
 #include "jobj.h"
 #include "kjson.h"
 #include "yamlout.h"
@@ -11,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int cmd_connect(struct cmd_cluster *cl)
 {
@@ -173,4 +177,156 @@ const char *cmd_object_id(struct json_object *obj, char *buf, size_t n)
   snprintf(buf, n, "%s:%s:%s", jobj_str(obj, "kind"), ns ? ns : "",
            jobj_path_str(obj, "metadata", "name", NULL));
   return buf;
+}
+
+/* ---- render inputs ---- */
+
+static int add_files(struct cmd_inputs *in, const char *arg)
+{
+  char *copy = strdup(arg);
+  for (char *save = NULL, *s = strtok_r(copy, ",", &save); s;
+       s = strtok_r(NULL, ",", &save)) {
+    if (in->nfiles == CMD_MAX_INPUTS) {
+      free(copy);
+      fprintf(stderr, "Error: too many -f files (at most %d)\n",
+              CMD_MAX_INPUTS);
+      return -1;
+    }
+    in->files[in->nfiles++] = strdup(s);
+  }
+  free(copy);
+  return 1;
+}
+
+int cmd_inputs_option(struct cmd_inputs *in, int ch, const char *arg)
+{
+  switch (ch) {
+  case 'f':
+    return add_files(in, arg);
+  case 's':
+    if (in->nsets == CMD_MAX_INPUTS) {
+      fprintf(stderr, "Error: too many --set flags (at most %d)\n",
+              CMD_MAX_INPUTS);
+      return -1;
+    }
+    in->sets[in->nsets++] = arg;
+    return 1;
+  case 'd': in->manifests = arg; return 1;
+  case 'r': in->revision = arg; return 1;
+  case 'F': in->force = 1; return 1;
+  default: return 0;
+  }
+}
+
+void cmd_inputs_free(struct cmd_inputs *in)
+{
+  for (int i = 0; i < in->nfiles; i++)
+    free(in->files[i]);
+  in->nfiles = 0;
+}
+
+/* istioctl appends its alias flags after the user's --set flags. */
+static void add_aliases(struct cmd_inputs *in)
+{
+  if (in->manifests) {
+    snprintf(in->alias_dir, sizeof in->alias_dir, "installPackagePath=%s",
+             in->manifests);
+    in->sets[in->nsets++] = in->alias_dir;
+  }
+  if (in->revision && *in->revision && strcmp(in->revision, "default") != 0) {
+    snprintf(in->alias_rev, sizeof in->alias_rev, "revision=%s",
+             in->revision);
+    in->sets[in->nsets++] = in->alias_rev;
+  }
+}
+
+int cmd_render(struct cmd_inputs *in, const char *kube_version,
+               struct generate_result *out)
+{
+  add_aliases(in);
+  struct generate_opts o = {
+      .in = {.files = (const char *const *)in->files, .nfiles = in->nfiles,
+             .sets = in->sets, .nsets = in->nsets,
+             .default_manifests = cmd_default_manifests()},
+      .force = in->force,
+      .kube_version = kube_version && *kube_version ? kube_version : NULL};
+  struct err e;
+  if (generate_run(&o, NULL, out, &e) != 0) {
+    fprintf(stderr, "Error: %s\n", e.msg);
+    return 1;
+  }
+  return 0;
+}
+
+int cmd_server_version(struct cmd_cluster *cl, char *out, size_t n)
+{
+  struct kube_sync s;
+  kube_sync_init(&s);
+  int rc = kube_server_version(cl->client, kube_sync_cb, &s);
+  if (!rc)
+    rc = kube_sync_wait(cl->client, &s);
+  if (rc)
+    rc = cmd_report(&s.res);
+  else
+    snprintf(out, n, "%s", jobj_str(s.res.object, "gitVersion")
+                               ? jobj_str(s.res.object, "gitVersion")
+                               : "");
+  kube_sync_free(&s);
+  return rc ? 1 : 0;
+}
+
+int cmd_confirm(const char *question)
+{
+  char line[64];
+  printf("%s (y/N) ", question);
+  fflush(stdout);
+  if (!fgets(line, sizeof line, stdin)) {
+    printf("\n");
+    return 0;
+  }
+  line[strcspn(line, "\r\n")] = 0;
+  return strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0;
+}
+
+/* ---- durations ---- */
+
+/* Go's time.ParseDuration for what operators write: 300s, 5m, 1h30m,
+ * 1.5s, 500ms. Returns milliseconds, or -1. */
+int64_t cmd_parse_duration_ms(const char *s)
+{
+  static const struct {
+    const char *unit;
+    double ms;
+  } units[] = {{"ns", 1e-6}, {"us", 1e-3}, {"µs", 1e-3}, {"ms", 1},
+               {"s", 1000},  {"m", 60000}, {"h", 3600000}};
+  double total = 0;
+  if (strcmp(s, "0") == 0)
+    return 0;
+  while (*s) {
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v < 0)
+      return -1;
+    s = end;
+    size_t best = 0;
+    int found = -1;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+      size_t n = strlen(units[i].unit);
+      if (strncmp(s, units[i].unit, n) == 0 && n > best)
+        best = n, found = (int)i;
+    }
+    if (found < 0)
+      return -1;
+    total += v * units[found].ms;
+    s += best;
+  }
+  return (int64_t)total;
+}
+
+int cmd_parse_seconds(const char *s)
+{
+  int64_t ms = cmd_parse_duration_ms(s);
+  if (ms < 0 || ms / 1000 > 1000000000)
+    return -1;
+  return (int)((ms + 999) / 1000);
 }

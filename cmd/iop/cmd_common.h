@@ -6,6 +6,7 @@
 #include "kubeconfig.h"
 
 #include <json-c/json.h>
+#include <stdint.h>
 #include <uv.h>
 
 struct cmd_cluster {
@@ -36,5 +37,44 @@ int cmd_ensure_namespace(struct cmd_cluster *cl, const char *ns, int dry_run);
 int cmd_print_objects(struct json_object *objs, int json);
 /* "Kind:namespace:name". */
 const char *cmd_object_id(struct json_object *obj, char *buf, size_t n);
+
+/* The inputs of a render, as istioctl's manifest generate, install and
+ * verify-install take them: -f (comma lists, repeatable), --set, the
+ * aliases -d/--manifests and -r/--revision, --force. */
+#define CMD_MAX_INPUTS 64
+struct cmd_inputs {
+  char *files[CMD_MAX_INPUTS];
+  int nfiles;
+  const char *sets[CMD_MAX_INPUTS + 2];
+  int nsets;
+  const char *manifests;
+  const char *revision;
+  int force;
+  char alias_dir[4200];
+  char alias_rev[256];
+};
+/* Handles one of f, s, d, r and 'F' (--force); returns 1 if ch was one,
+ * -1 on a bad argument (message printed), 0 otherwise. */
+int cmd_inputs_option(struct cmd_inputs *in, int ch, const char *arg);
+void cmd_inputs_free(struct cmd_inputs *in);
+
+struct generate_result;
+/* Renders as istioctl does (aliases appended after --set, as istioctl
+ * does); prints a one-line error and returns 1 on failure. kube_version
+ * may be NULL (the renderer's default). */
+int cmd_render(struct cmd_inputs *in, const char *kube_version,
+               struct generate_result *out);
+/* The server's gitVersion; prints the error and returns 1 on failure. */
+int cmd_server_version(struct cmd_cluster *cl, char *out, size_t n);
+
+/* Asks question and reads the answer from stdin; returns 1 for y or yes.
+ * A closed stdin answers no. */
+int cmd_confirm(const char *question);
+
+/* Go's time.ParseDuration for what users write (300s, 5m, 1h30m, 1.5s,
+ * 500ms; a bare 0): milliseconds, or -1. */
+int64_t cmd_parse_duration_ms(const char *s);
+/* The same in whole seconds, rounded up; -1 when invalid. */
+int cmd_parse_seconds(const char *s);
 
 #endif

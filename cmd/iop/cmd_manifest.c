@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_INPUTS 64
-
 const char *cmd_default_manifests(void)
 {
   const char *env = getenv("IOP_MANIFESTS");
@@ -49,35 +47,10 @@ static int usage(FILE *out, int code)
 
 struct gen_cli {
   struct cmd_cluster cl;
-  char *files[MAX_INPUTS];
-  int nfiles;
-  const char *sets[MAX_INPUTS + 2];
-  int nsets;
-  const char *manifests;
-  const char *revision;
+  struct cmd_inputs in;
   const char *output;
-  int force;
   int cluster_specific;
-  char alias_dir[4200];
-  char alias_rev[256];
 };
-
-/* -f takes comma-separated lists, as istioctl's StringSlice flag does. */
-static int add_files(struct gen_cli *g, const char *arg)
-{
-  char *copy = strdup(arg);
-  for (char *save = NULL, *s = strtok_r(copy, ",", &save); s;
-       s = strtok_r(NULL, ",", &save)) {
-    if (g->nfiles == MAX_INPUTS) {
-      free(copy);
-      fprintf(stderr, "Error: too many -f files\n");
-      return 1;
-    }
-    g->files[g->nfiles++] = strdup(s);
-  }
-  free(copy);
-  return 0;
-}
 
 static int parse(struct gen_cli *g, int argc, char **argv)
 {
@@ -98,19 +71,13 @@ static int parse(struct gen_cli *g, int argc, char **argv)
   int ch;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "f:s:d:r:o:h", opts, NULL)) != -1) {
+    int taken = cmd_inputs_option(&g->in, ch, optarg);
+    if (taken < 0)
+      return 1;
+    if (taken)
+      continue;
     switch (ch) {
-    case 'f':
-      if (add_files(g, optarg))
-        return 1;
-      break;
-    case 's':
-      if (g->nsets < MAX_INPUTS)
-        g->sets[g->nsets++] = optarg;
-      break;
-    case 'd': g->manifests = optarg; break;
-    case 'r': g->revision = optarg; break;
     case 'o': g->output = optarg; break;
-    case 'F': g->force = 1; break;
     case 'X': break; /* istioctl parses --filter and ignores it */
     case 'c': g->cluster_specific = 1; break;
     case 'K': g->cl.cfg.kubeconfig = optarg; break;
@@ -125,20 +92,6 @@ static int parse(struct gen_cli *g, int argc, char **argv)
     return 1;
   }
   return 0;
-}
-
-/* istioctl appends its alias flags after the user's --set flags. */
-static void add_aliases(struct gen_cli *g)
-{
-  if (g->manifests) {
-    snprintf(g->alias_dir, sizeof g->alias_dir, "installPackagePath=%s",
-             g->manifests);
-    g->sets[g->nsets++] = g->alias_dir;
-  }
-  if (g->revision && *g->revision && strcmp(g->revision, "default") != 0) {
-    snprintf(g->alias_rev, sizeof g->alias_rev, "revision=%s", g->revision);
-    g->sets[g->nsets++] = g->alias_rev;
-  }
 }
 
 static int write_output(struct gen_cli *g, struct buf *b)
@@ -163,16 +116,7 @@ static int cluster_version(struct gen_cli *g, char *out, size_t n)
 {
   if (cmd_connect(&g->cl))
     return 1;
-  struct kube_sync s;
-  kube_sync_init(&s);
-  int rc = kube_server_version(g->cl.client, kube_sync_cb, &s);
-  if (!rc)
-    rc = kube_sync_wait(g->cl.client, &s);
-  if (rc)
-    rc = cmd_report(&s.res);
-  else
-    snprintf(out, n, "%s", jobj_str(s.res.object, "gitVersion"));
-  kube_sync_free(&s);
+  int rc = cmd_server_version(&g->cl, out, n);
   cmd_disconnect(&g->cl);
   return rc;
 }
@@ -182,19 +126,11 @@ static int run_generate(struct gen_cli *g)
   char version[128] = "";
   if (g->cluster_specific && cluster_version(g, version, sizeof version))
     return 1;
-  struct generate_opts o = {
-      .in = {.files = (const char *const *)g->files, .nfiles = g->nfiles,
-             .sets = g->sets, .nsets = g->nsets,
-             .default_manifests = cmd_default_manifests()},
-      .force = g->force,
-      .kube_version = *version ? version : NULL};
   struct generate_result r;
-  struct err e;
-  if (generate_run(&o, NULL, &r, &e) != 0) {
-    fprintf(stderr, "Error: %s\n", e.msg);
+  if (cmd_render(&g->in, version, &r))
     return 1;
-  }
   struct buf b;
+  struct err e;
   buf_init(&b, 0);
   int rc = manifest_write(&b, r.sorted, &e);
   if (rc)
@@ -217,11 +153,8 @@ int cmd_manifest(int argc, char **argv)
   }
   struct gen_cli g = {0};
   int rc = parse(&g, argc - 1, argv + 1);
-  if (!rc) {
-    add_aliases(&g);
+  if (!rc)
     rc = run_generate(&g);
-  }
-  for (int i = 0; i < g.nfiles; i++)
-    free(g.files[i]);
+  cmd_inputs_free(&g.in);
   return rc < 0 ? 0 : rc;
 }

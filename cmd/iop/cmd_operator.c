@@ -343,16 +343,6 @@ static const char *const removable[][2] = {
     {"rbac.authorization.k8s.io/v1", "ClusterRole"},
 };
 
-static int confirm(const char *question)
-{
-  printf("%s (y/N) ", question);
-  fflush(stdout);
-  char line[16] = "";
-  if (!fgets(line, sizeof line, stdin))
-    return 0;
-  return line[0] == 'y' || line[0] == 'Y';
-}
-
 static int delete_kind(struct op_cli *c, const char *av, const char *kind,
                        const char *selector)
 {
@@ -434,7 +424,7 @@ static int remove_cluster(struct op_cli *c)
                     : "Istio operator revision %s will be removed from "
                       "cluster, Proceed?",
            c->m.revision && *c->m.revision ? c->m.revision : "default");
-  if (!c->yes && !c->dry_run && !confirm(question)) {
+  if (!c->yes && !c->dry_run && !cmd_confirm(question)) {
     printf("Cancelled.\n");
     return 1;
   }

@@ -13,6 +13,10 @@ static const struct cmd commands[] = {
     {"manifest", cmd_manifest, "Generate the objects an IstioOperator installs (manifest generate)"},
     {"profile", cmd_profile, "List, dump and compare Istio's configuration profiles"},
     {"operator", cmd_operator, "Install, remove or print the iop operator (init, remove, dump)"},
+    {"install", cmd_install, "Install Istio from an IstioOperator, without an operator"},
+    {"uninstall", cmd_uninstall, "Remove what iop install or the operator installed"},
+    {"verify-install", cmd_verify_install, "Check that an installation is complete and ready"},
+    {"server", cmd_server, "Run the IstioOperator controller (the in-cluster operator)"},
     {"template", cmd_template, "Render a Helm chart as `helm template` does"},
 };
 

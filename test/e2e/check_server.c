@@ -1,0 +1,748 @@
+/* iop server end to end: the controller binary against the test control
+ * plane, reconciling IstioOperators rendered from our Istio-shaped test
+ * charts (test/fixtures/manifests, or Istio's own manifests/ when
+ * IOP_TEST_MANIFESTS names one). Each test runs its own server, watching
+ * only the test's namespace, and installs into that namespace.
+ *
+ * No kube-controller-manager runs, so nothing makes a Deployment ready:
+ * tests write the status of our workloads as a kubelet would, the way
+ * envtest users do. */
+#include "testcp.h"
+#include "testkube.h"
+#include "testproc.h"
+#include "testutil.h"
+
+#include "jobj.h"
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define IOP_AV "install.istio.io/v1alpha1"
+#define MANAGED "operator.istio.io/managed=Reconcile"
+#define FINALIZER "istio-finalizer.install.istio.io"
+#define WAIT_MS 60000
+
+struct srv {
+  struct testproc p;
+  int port;
+  char *dir;
+  char env[8][512];
+};
+
+static const char *manifests_dir(void)
+{
+  static char path[4096];
+  const char *env = getenv("IOP_TEST_MANIFESTS");
+  if (env && *env)
+    return env;
+  snprintf(path, sizeof path, "%s/test/fixtures/manifests", test_src_dir());
+  return path;
+}
+
+/* Starts `iop server` watching ns, electing in lease_ns; extra is one more
+ * "K=V" environment entry or NULL; flag and value (may be NULL) one more
+ * flag. */
+static void srv_start(struct srv *s, const char *ns, const char *lease_ns,
+                      const char *extra, const char *flag, const char *value)
+{
+  s->port = testproc_free_port();
+  s->dir = test_tmpdir();
+  char log[4200], addr[64];
+  snprintf(log, sizeof log, "%s/server.log", s->dir);
+  snprintf(addr, sizeof addr, "127.0.0.1:%d", s->port);
+  snprintf(s->env[0], sizeof s->env[0], "WATCH_NAMESPACE=%s", ns);
+  snprintf(s->env[1], sizeof s->env[1], "LEADER_ELECTION_NAMESPACE=%s",
+           lease_ns);
+  snprintf(s->env[2], sizeof s->env[2], "WAIT_FOR_RESOURCES_TIMEOUT=120s");
+  snprintf(s->env[3], sizeof s->env[3], "%s", extra ? extra : "IOP_E2E=1");
+  char *env[] = {s->env[0], s->env[1], s->env[2], s->env[3], NULL};
+  char *argv[] = {(char *)test_iop_bin(), "server", "--manifests",
+                  (char *)manifests_dir(), "--metrics-addr", addr,
+                  "--log-level", "debug", (char *)flag, (char *)value, NULL};
+  testproc_start(&s->p, argv, env, log);
+}
+
+static void srv_dump(struct srv *s)
+{
+  char *out = testproc_output(&s->p);
+  size_t len = strlen(out);
+  fprintf(stderr, "---- iop server log (last 6000 bytes) ----\n%s\n----\n",
+          len > 6000 ? out + len - 6000 : out);
+  free(out);
+}
+
+static void srv_stop(struct srv *s)
+{
+  testproc_stop(&s->p, 15000);
+  test_rm_rf(s->dir);
+  free(s->dir);
+  s->dir = NULL;
+}
+
+/* An IstioOperator in ns installing into ns. values_extra is more of
+ * spec.values and spec_extra more of the spec, as JSON members (either
+ * may be ""). */
+static struct json_object *iop(const char *ns, const char *name,
+                               const char *values_extra,
+                               const char *spec_extra)
+{
+  return testkube_json(
+      "{\"apiVersion\":\"" IOP_AV "\",\"kind\":\"IstioOperator\","
+      "\"metadata\":{\"namespace\":\"%s\",\"name\":\"%s\"},"
+      "\"spec\":{\"values\":{\"global\":{\"istioNamespace\":\"%s\"}%s%s}%s%s}}",
+      ns, name, ns, *values_extra ? "," : "", values_extra,
+      *spec_extra ? "," : "", spec_extra);
+}
+
+/* Creates or replaces the spec as a user's kubectl apply would. */
+static void put_iop(struct testkube *t, const char *ns, const char *name,
+                    const char *values_extra, const char *spec_extra)
+{
+  struct json_object *o = iop(ns, name, values_extra, spec_extra);
+  struct kube_apply_opts ao = {.field_manager = "e2e-user", .force = 1};
+  struct kube_sync s;
+  kube_sync_init(&s);
+  ck_assert_int_eq(testkube_wait(t, &s, kube_apply(t->c, o, &ao, kube_sync_cb,
+                                                   &s)),
+                   0);
+  kube_sync_free(&s);
+  json_object_put(o);
+}
+
+static struct json_object *get_or_null(struct testkube *t, const char *av,
+                                       const char *kind, const char *ns,
+                                       const char *name)
+{
+  struct kube_ref r = {.api_version = av, .kind = kind, .namespace = ns,
+                       .name = name};
+  struct kube_sync s;
+  kube_sync_init(&s);
+  int rc = testkube_wait(t, &s, kube_get(t->c, &r, kube_sync_cb, &s));
+  struct json_object *o = rc ? NULL : json_object_get(s.res.object);
+  ck_assert_msg(rc == 0 || rc == -ENOENT, "get %s %s/%s: %s", kind, ns, name,
+                s.res.err.msg);
+  kube_sync_free(&s);
+  return o;
+}
+
+static void delete_obj(struct testkube *t, const char *av, const char *kind,
+                       const char *ns, const char *name)
+{
+  struct kube_ref r = {.api_version = av, .kind = kind, .namespace = ns,
+                       .name = name};
+  struct kube_delete_opts d = {.grace_seconds = -1};
+  struct kube_sync s;
+  kube_sync_init(&s);
+  int rc = testkube_wait(t, &s, kube_delete(t->c, &r, &d, kube_sync_cb, &s));
+  ck_assert_msg(rc == 0 || rc == -ENOENT, "delete %s %s/%s: %s", kind, ns,
+                name, s.res.err.msg);
+  kube_sync_free(&s);
+}
+
+static void merge_patch(struct testkube *t, const char *av, const char *kind,
+                        const char *ns, const char *name, const char *sub,
+                        const char *patch_json)
+{
+  struct kube_ref r = {.api_version = av, .kind = kind, .namespace = ns,
+                       .name = name, .subresource = sub};
+  struct json_object *patch = testkube_json("%s", patch_json);
+  struct kube_sync s;
+  kube_sync_init(&s);
+  int rc = testkube_wait(t, &s, kube_patch(t->c, &r, KUBE_PATCH_MERGE, patch,
+                                           NULL, kube_sync_cb, &s));
+  ck_assert_msg(rc == 0 || rc == -ENOENT, "patch %s %s/%s: %s", kind, ns,
+                name, s.res.err.msg);
+  kube_sync_free(&s);
+  json_object_put(patch);
+}
+
+/* Writes the status a kubelet and the controllers would write once every
+ * pod of our Deployments and DaemonSets in ns runs. */
+static void make_ready(struct testkube *t, const char *ns)
+{
+  static const char *const kinds[] = {"Deployment", "DaemonSet"};
+  for (int k = 0; k < 2; k++) {
+    struct json_object *list = testkube_list(t, "apps/v1", kinds[k], ns,
+                                             MANAGED);
+    struct json_object *items = jobj_arr(list, "items");
+    for (size_t i = 0; i < json_object_array_length(items); i++) {
+      struct json_object *o = json_object_array_get_idx(items, i);
+      int64_t gen = jobj_int(jobj_obj(o, "metadata"), "generation", 1);
+      int64_t want = jobj_int(jobj_obj(o, "spec"), "replicas", 1);
+      char patch[512];
+      if (k == 0)
+        snprintf(patch, sizeof patch,
+                 "{\"status\":{\"observedGeneration\":%lld,\"replicas\":%lld,"
+                 "\"updatedReplicas\":%lld,\"readyReplicas\":%lld,"
+                 "\"availableReplicas\":%lld}}",
+                 (long long)gen, (long long)want, (long long)want,
+                 (long long)want, (long long)want);
+      else
+        snprintf(patch, sizeof patch,
+                 "{\"status\":{\"observedGeneration\":%lld,"
+                 "\"desiredNumberScheduled\":1,\"currentNumberScheduled\":1,"
+                 "\"numberMisscheduled\":0,\"numberReady\":1,"
+                 "\"updatedNumberScheduled\":1,\"numberAvailable\":1}}",
+                 (long long)gen);
+      merge_patch(t, "apps/v1", kinds[k], ns,
+                  jobj_path_str(o, "metadata", "name", NULL), "status", patch);
+    }
+    json_object_put(list);
+  }
+}
+
+static void sleep_ms(int ms)
+{
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+static const char *cr_state(struct json_object *cr)
+{
+  const char *s = jobj_path_str(cr, "status", "status", NULL);
+  return s ? s : "";
+}
+
+/* Polls the CR until its status.status is want (making workloads ready
+ * along the way when ready is set); returns the CR. Fails the test with
+ * the server's log otherwise. */
+static struct json_object *wait_state(struct testkube *t, struct srv *s,
+                                      const char *ns, const char *name,
+                                      const char *want, int ready)
+{
+  struct json_object *cr = NULL;
+  for (int waited = 0; waited < WAIT_MS; waited += 200) {
+    if (ready)
+      make_ready(t, ns);
+    json_object_put(cr);
+    cr = get_or_null(t, IOP_AV, "IstioOperator", ns, name);
+    int64_t gen = jobj_int(jobj_obj(cr, "metadata"), "generation", -1);
+    int64_t seen = jobj_int(jobj_obj(cr, "status"), "observedGeneration", -2);
+    if (cr && strcmp(cr_state(cr), want) == 0 && gen == seen)
+      return cr;
+    sleep_ms(200);
+  }
+  if (s)
+    srv_dump(s);
+  ck_abort_msg("IstioOperator %s/%s: status %s, want %s; status: %s", ns, name,
+               cr_state(cr), want,
+               json_object_to_json_string(jobj_get(cr, "status")));
+  return NULL;
+}
+
+/* Polls until pred holds for the object (NULL when absent). */
+static struct json_object *wait_obj(struct testkube *t, struct srv *s,
+                                    const char *av, const char *kind,
+                                    const char *ns, const char *name,
+                                    int (*pred)(struct json_object *o,
+                                                const void *arg),
+                                    const void *arg, const char *what)
+{
+  struct json_object *o = NULL;
+  for (int waited = 0; waited < WAIT_MS; waited += 100) {
+    json_object_put(o);
+    o = get_or_null(t, av, kind, ns, name);
+    if (pred(o, arg))
+      return o;
+    sleep_ms(100);
+  }
+  if (s)
+    srv_dump(s);
+  ck_abort_msg("%s %s/%s: never %s", kind, ns ? ns : "", name, what);
+  return NULL;
+}
+
+static int absent(struct json_object *o, const void *arg)
+{
+  (void)arg;
+  return o == NULL;
+}
+
+static int label_is(struct json_object *o, const char *key, const char *want)
+{
+  const char *v = jobj_path_str(o, "metadata", "labels", key, NULL);
+  return v && strcmp(v, want) == 0;
+}
+
+static const char *container_field(struct json_object *dep, const char *f)
+{
+  struct json_object *c = json_object_array_get_idx(
+      jobj_arr(jobj_path(dep, "spec", "template", "spec", NULL), "containers"),
+      0);
+  return jobj_str(c, f);
+}
+
+static int condition(struct json_object *cr, const char *type,
+                     const char *status)
+{
+  struct json_object *conds = jobj_path(cr, "status", "conditions", NULL);
+  for (size_t i = 0; jobj_is_arr(conds) && i < json_object_array_length(conds);
+       i++) {
+    struct json_object *c = json_object_array_get_idx(conds, i);
+    if (strcmp(jobj_str(c, "type"), type) == 0)
+      return strcmp(jobj_str(c, "status"), status) == 0;
+  }
+  return 0;
+}
+
+/* ---- create ---- */
+
+START_TEST(test_create_reaches_healthy)
+{
+  struct testkube t;
+  struct srv s;
+  testkube_open(&t, NULL);
+  const char *ns = testkube_namespace(&t, "srv-create");
+  srv_start(&s, ns, ns, NULL, NULL, NULL);
+  put_iop(&t, ns, "main", "", "");
+  struct json_object *cr = wait_state(&t, &s, ns, "main", "HEALTHY", 1);
+
+  /* What a user checks: istiod and the ingress gateway run, labelled as
+   * the upstream operator labelled them; the status says so. */
+  struct json_object *dep = get_or_null(&t, "apps/v1", "Deployment", ns,
+                                        "istiod");
+  ck_assert_ptr_nonnull(dep);
+  ck_assert(label_is(dep, "install.operator.istio.io/owning-resource", "main"));
+  ck_assert(label_is(dep, "install.operator.istio.io/owning-resource-namespace",
+                     ns));
+  ck_assert(label_is(dep, "operator.istio.io/component", "Pilot"));
+  ck_assert(label_is(dep, "operator.istio.io/managed", "Reconcile"));
+  ck_assert(label_is(dep, "istio.io/rev", "default"));
+  struct json_object *gw = get_or_null(&t, "apps/v1", "Deployment", ns,
+                                       "istio-ingressgateway");
+  ck_assert_ptr_nonnull(gw);
+  ck_assert(label_is(gw, "operator.istio.io/component", "IngressGateways"));
+  ck_assert_str_eq(jobj_path_str(cr, "status", "componentStatus", "Pilot",
+                                 "status", NULL),
+                   "HEALTHY");
+  ck_assert_str_eq(jobj_path_str(cr, "status", "componentStatus", "Base",
+                                 "status", NULL),
+                   "HEALTHY");
+  ck_assert(condition(cr, "Reconciled", "True"));
+  ck_assert(condition(cr, "Ready", "True"));
+  struct json_object *fin = jobj_path(cr, "metadata", "finalizers", NULL);
+  ck_assert(jobj_is_arr(fin) && json_object_array_length(fin) == 1);
+  ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(fin, 0)),
+                   FINALIZER);
+  /* The egress gateway is off in the default profile. */
+  struct json_object *egress = get_or_null(&t, "apps/v1", "Deployment", ns,
+                                           "istio-egressgateway");
+  ck_assert_ptr_null(egress);
+
+  /* Probes and metrics. */
+  ck_assert_int_eq(testproc_http_get(s.port, "/healthz", NULL), 200);
+  ck_assert_int_eq(testproc_http_get(s.port, "/readyz", NULL), 200);
+  char *metrics = NULL;
+  ck_assert_int_eq(testproc_http_get(s.port, "/metrics", &metrics), 200);
+  ck_assert_msg(testproc_metric(metrics, "iop_reconciles_total", NULL) >= 1,
+                "%s", metrics);
+  ck_assert(testproc_metric(metrics, "iop_objects_applied_total", NULL) >= 5);
+  ck_assert(strstr(metrics, "iop_reconcile_duration_seconds_bucket") != NULL);
+  ck_assert(strstr(metrics, "iop_api_requests_total{") != NULL);
+  ck_assert(strstr(metrics, "iop_workqueue_depth") != NULL);
+  free(metrics);
+  json_object_put(gw);
+  json_object_put(dep);
+  json_object_put(cr);
+  srv_stop(&s);
+  testkube_close(&t);
+}
+END_TEST
+
+/* ---- change, disable, prune ---- */
+
+static int env_has(struct json_object *dep, const void *arg)
+{
+  struct json_object *c = json_object_array_get_idx(
+      jobj_arr(jobj_path(dep, "spec", "template", "spec", NULL), "containers"),
+      0);
+  struct json_object *env = jobj_arr(c, "env");
+  for (size_t i = 0; env && i < json_object_array_length(env); i++)
+    if (strcmp(jobj_str(json_object_array_get_idx(env, i), "name"), arg) == 0)
+      return 1;
+  return 0;
+}
+
+START_TEST(test_change_and_prune)
+{
+  struct testkube t;
+  struct srv s;
+  testkube_open(&t, NULL);
+  const char *ns = testkube_namespace(&t, "srv-prune");
+  /* Someone else's objects of the kinds we prune, in the same namespace. */
+  struct json_object *cm = testkube_configmap(&t, "not-ours", "k", "v");
+  json_object_put(testkube_create(&t, testkube_json(
+      "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":"
+      "{\"name\":\"istio-egressgateway-service-account\",\"namespace\":\"%s\","
+      "\"labels\":{\"operator.istio.io/component\":\"EgressGateways\"}}}",
+      ns)));
+  srv_start(&s, ns, ns, NULL, NULL, NULL);
+  put_iop(&t, ns, "main", "", "");
+  json_object_put(wait_state(&t, &s, ns, "main", "HEALTHY", 1));
+
+  /* A value changes: the Deployment follows. */
+  put_iop(&t, ns, "main", "\"pilot\":{\"env\":{\"E2E_MARK\":\"on\"}}", "");
+  json_object_put(wait_obj(&t, &s, "apps/v1", "Deployment", ns, "istiod",
+                           env_has, "E2E_MARK", "got the new env"));
+  json_object_put(wait_state(&t, &s, ns, "main", "HEALTHY", 1));
+
+  /* The ingress gateway is turned off: its objects go, nothing else. */
+  struct json_object *istiod = get_or_null(&t, "apps/v1", "Deployment", ns,
+                                           "istiod");
+  put_iop(&t, ns, "main", "\"pilot\":{\"env\":{\"E2E_MARK\":\"on\"}}",
+          "\"components\":{\"ingressGateways\":[{\"name\":"
+          "\"istio-ingressgateway\",\"enabled\":false}]}");
+  json_object_put(wait_obj(&t, &s, "apps/v1", "Deployment", ns,
+                           "istio-ingressgateway", absent, NULL, "pruned"));
+  json_object_put(wait_obj(&t, &s, "v1", "Service", ns, "istio-ingressgateway",
+                           absent, NULL, "pruned"));
+  json_object_put(wait_obj(&t, &s, "v1", "ServiceAccount", ns,
+                           "istio-ingressgateway-service-account", absent,
+                           NULL, "pruned"));
+  json_object_put(wait_state(&t, &s, ns, "main", "HEALTHY", 1));
+  struct json_object *istiod2 = get_or_null(&t, "apps/v1", "Deployment", ns,
+                                            "istiod");
+  ck_assert_str_eq(jobj_path_str(istiod2, "metadata", "uid", NULL),
+                   jobj_path_str(istiod, "metadata", "uid", NULL));
+  ck_assert_ptr_null(jobj_path(istiod2, "metadata", "deletionTimestamp", NULL));
+  struct json_object *cm2 = get_or_null(&t, "v1", "ConfigMap", ns, "not-ours");
+  ck_assert_ptr_nonnull(cm2);
+  ck_assert_str_eq(jobj_path_str(cm2, "metadata", "resourceVersion", NULL),
+                   jobj_path_str(cm, "metadata", "resourceVersion", NULL));
+  struct json_object *sa = get_or_null(&t, "v1", "ServiceAccount", ns,
+                                       "istio-egressgateway-service-account");
+  ck_assert_msg(sa != NULL, "an object without our owner labels was pruned");
+  json_object_put(sa);
+  json_object_put(cm2);
+  json_object_put(cm);
+  json_object_put(istiod2);
+  json_object_put(istiod);
+  srv_stop(&s);
+  testkube_close(&t);
+}
+END_TEST
+
+/* ---- drift ---- */
+
+static int uid_differs(struct json_object *o, const void *uid)
+{
+  return o && strcmp(jobj_path_str(o, "metadata", "uid", NULL), uid) != 0;
+}
+
+static int image_is_not(struct json_object *o, const void *image)
+{
+  return o && strcmp(container_field(o, "image"), image) != 0;
+}
+
+static int replicas_are(struct json_object *o, const void *n)
+{
+  return o && jobj_int(jobj_obj(o, "spec"), "replicas", -1) == *(const int *)n;
+}
+
+START_TEST(test_drift_is_repaired)
+{
+  struct testkube t;
+  struct srv s;
+  testkube_open(&t, NULL);
+  const char *ns = testkube_namespace(&t, "srv-drift");
+  srv_start(&s, ns, ns, NULL, NULL, NULL);
+  put_iop(&t, ns, "main",
+          "\"pilot\":{\"autoscaleEnabled\":false,\"replicaCount\":2}", "");
+  json_object_put(wait_state(&t, &s, ns, "main", "HEALTHY", 1));
+
+  /* Deleted: put back. */
+  struct json_object *dep = get_or_null(&t, "apps/v1", "Deployment", ns,
+                                        "istiod");
+  char uid[128];
+  snprintf(uid, sizeof uid, "%s", jobj_path_str(dep, "metadata", "uid", NULL));
+  char image[512];
+  snprintf(image, sizeof image, "%s", container_field(dep, "image"));
+  json_object_put(dep);
+  delete_obj(&t, "apps/v1", "Deployment", ns, "istiod");
+  json_object_put(wait_obj(&t, &s, "apps/v1", "Deployment", ns, "istiod",
+                           uid_differs, uid, "recreated"));
+
+  /* Scaled by hand: scaled back. */
+  merge_patch(&t, "apps/v1", "Deployment", ns, "istiod", NULL,
+              "{\"spec\":{\"replicas\":5}}");
+  int two = 2;
+  json_object_put(wait_obj(&t, &s, "apps/v1", "Deployment", ns, "istiod",
+                           replicas_are, &two, "scaled back to 2"));
+
+  /* Image edited by hand (as another field manager): reverted. */
+  merge_patch(&t, "apps/v1", "Deployment", ns, "istiod", NULL,
+              "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":"
+              "\"discovery\",\"image\":\"evil.example/pilot:hacked\"}]}}}}");
+  dep = wait_obj(&t, &s, "apps/v1", "Deployment", ns, "istiod", image_is_not,
+                 "evil.example/pilot:hacked", "reverted");
+  ck_assert_str_eq(container_field(dep, "image"), image);
+  json_object_put(dep);
+  json_object_put(wait_state(&t, &s, ns, "main", "HEALTHY", 1));
+  srv_stop(&s);
+  testkube_close(&t);
+}
+END_TEST
+
+/* ---- bad input ---- */
+
+START_TEST(test_invalid_cr_reports_error_others_go_on)
+{
+  struct testkube t;
+  struct srv s;
+  testkube_open(&t, NULL);
+  const char *ns = testkube_namespace(&t, "srv-invalid");
+  srv_start(&s, ns, ns, NULL, NULL, NULL);
+  put_iop(&t, ns, "broken", "\"notAField\":1", "\"revision\":\"bad\"");
+  put_iop(&t, ns, "fine", "",
+          "\"revision\":\"good\",\"components\":{\"ingressGateways\":[{"
+          "\"name\":\"istio-ingressgateway\",\"enabled\":false}]}");
+  struct json_object *bad = wait_state(&t, &s, ns, "broken", "ERROR", 0);
+  const char *msg = jobj_path_str(bad, "status", "message", NULL);
+  ck_assert_msg(msg && strstr(msg, "spec.values.notAField"),
+                "message: %s", msg ? msg : "(none)");
+  ck_assert(condition(bad, "Reconciled", "False"));
+  json_object_put(wait_state(&t, &s, ns, "fine", "HEALTHY", 1));
+  struct json_object *dep = get_or_null(&t, "apps/v1", "Deployment", ns,
+                                        "istiod-good");
+  ck_assert_ptr_nonnull(dep);
+  /* Nothing of the broken one was applied. */
+  struct json_object *none = get_or_null(&t, "apps/v1", "Deployment", ns,
+                                         "istiod-bad");
+  ck_assert_ptr_null(none);
+  json_object_put(dep);
+  json_object_put(bad);
+  srv_stop(&s);
+  testkube_close(&t);
+}
+END_TEST
+
+/* ---- revisions and deletion ---- */
+
+START_TEST(test_two_revisions_and_deletion)
+{
+  struct testkube t;
+  struct srv s;
+  testkube_open(&t, NULL);
+  const char *ns = testkube_namespace(&t, "srv-revs");
+  srv_start(&s, ns, ns, NULL, NULL, NULL);
+  put_iop(&t, ns, "stable", "", "\"profile\":\"minimal\"");
+  put_iop(&t, ns, "canary", "",
+          "\"profile\":\"minimal\",\"revision\":\"canary\","
+          "\"components\":{\"base\":{\"enabled\":false}}");
+  json_object_put(wait_state(&t, &s, ns, "stable", "HEALTHY", 1));
+  json_object_put(wait_state(&t, &s, ns, "canary", "HEALTHY", 1));
+  struct json_object *a = get_or_null(&t, "apps/v1", "Deployment", ns,
+                                      "istiod");
+  struct json_object *b = get_or_null(&t, "apps/v1", "Deployment", ns,
+                                      "istiod-canary");
+  ck_assert_ptr_nonnull(a);
+  ck_assert_ptr_nonnull(b);
+  ck_assert(label_is(b, "istio.io/rev", "canary"));
+  ck_assert(label_is(b, "install.operator.istio.io/owning-resource", "canary"));
+
+  /* Deleting the canary removes its objects, then its finalizer; the
+   * stable revision is untouched. */
+  delete_obj(&t, IOP_AV, "IstioOperator", ns, "canary");
+  json_object_put(wait_obj(&t, &s, "apps/v1", "Deployment", ns,
+                           "istiod-canary", absent, NULL, "removed"));
+  json_object_put(wait_obj(&t, &s, IOP_AV, "IstioOperator", ns, "canary",
+                           absent, NULL, "released by its finalizer"));
+  struct json_object *a2 = get_or_null(&t, "apps/v1", "Deployment", ns,
+                                       "istiod");
+  ck_assert_ptr_nonnull(a2);
+  ck_assert_str_eq(jobj_path_str(a2, "metadata", "uid", NULL),
+                   jobj_path_str(a, "metadata", "uid", NULL));
+
+  /* Deleting the stable one removes everything it owns but the CRDs. */
+  delete_obj(&t, IOP_AV, "IstioOperator", ns, "stable");
+  json_object_put(wait_obj(&t, &s, IOP_AV, "IstioOperator", ns, "stable",
+                           absent, NULL, "deleted"));
+  struct json_object *left = testkube_list(&t, "v1", "ServiceAccount", ns,
+                                           MANAGED);
+  ck_assert_int_eq(json_object_array_length(jobj_arr(left, "items")), 0);
+  json_object_put(left);
+  struct json_object *gone = get_or_null(&t, "apps/v1", "Deployment", ns,
+                                         "istiod");
+  ck_assert_ptr_null(gone);
+  if (!getenv("IOP_TEST_MANIFESTS")) {
+    struct json_object *crd = get_or_null(
+        &t, "apiextensions.k8s.io/v1", "CustomResourceDefinition", NULL,
+        "meshpolicies.test.iop.dev");
+    ck_assert_msg(crd != NULL, "a CRD was pruned");
+    json_object_put(crd);
+  }
+  json_object_put(a2);
+  json_object_put(a);
+  json_object_put(b);
+  srv_stop(&s);
+  testkube_close(&t);
+}
+END_TEST
+
+START_TEST(test_ignore_reconcile)
+{
+  struct testkube t;
+  struct srv s;
+  testkube_open(&t, NULL);
+  const char *ns = testkube_namespace(&t, "srv-ignore");
+  srv_start(&s, ns, ns, NULL, NULL, NULL);
+  put_iop(&t, ns, "main", "", "\"profile\":\"minimal\"");
+  json_object_put(wait_state(&t, &s, ns, "main", "HEALTHY", 1));
+  merge_patch(&t, IOP_AV, "IstioOperator", ns, "main", NULL,
+              "{\"metadata\":{\"annotations\":{"
+              "\"install.istio.io/ignoreReconcile\":\"true\"}}}");
+  delete_obj(&t, "apps/v1", "Deployment", ns, "istiod");
+  sleep_ms(3000);
+  struct json_object *dep = get_or_null(&t, "apps/v1", "Deployment", ns,
+                                        "istiod");
+  ck_assert_msg(dep == NULL, "an ignored IstioOperator was reconciled");
+  /* Deletion still completes. */
+  delete_obj(&t, IOP_AV, "IstioOperator", ns, "main");
+  json_object_put(wait_obj(&t, &s, IOP_AV, "IstioOperator", ns, "main",
+                           absent, NULL, "deleted"));
+  json_object_put(wait_obj(&t, &s, "v1", "ConfigMap", ns, "istio", absent,
+                           NULL, "removed"));
+  srv_stop(&s);
+  testkube_close(&t);
+}
+END_TEST
+
+/* ---- resilience ---- */
+
+START_TEST(test_apiserver_restart_converges)
+{
+  struct testkube t;
+  struct srv s;
+  testkube_open(&t, NULL);
+  const char *ns = testkube_namespace(&t, "srv-restart");
+  srv_start(&s, ns, ns, NULL, NULL, NULL);
+  ck_assert(testproc_wait_output(&s.p, "caches synced", WAIT_MS));
+  put_iop(&t, ns, "main", "", "");
+  ck_assert(testproc_wait_output(&s.p, "rendered iop=", WAIT_MS));
+  ck_assert_int_eq(testcp_restart_apiserver(), 0);
+  json_object_put(wait_state(&t, &s, ns, "main", "HEALTHY", 1));
+  ck_assert(testproc_alive(&s.p));
+  srv_stop(&s);
+  testkube_close(&t);
+}
+END_TEST
+
+static int holder_is_not(struct json_object *lease, const void *who)
+{
+  const char *h = jobj_path_str(lease, "spec", "holderIdentity", NULL);
+  return h && *h && strcmp(h, who) != 0;
+}
+
+START_TEST(test_leader_takeover)
+{
+  struct testkube t;
+  struct srv a, b;
+  testkube_open(&t, NULL);
+  const char *ns = testkube_namespace(&t, "srv-leader");
+  srv_start(&a, ns, ns, "POD_NAME=iop-a", NULL, NULL);
+  ck_assert(testproc_wait_output(&a.p, "became the leader", WAIT_MS));
+  srv_start(&b, ns, ns, "POD_NAME=iop-b", NULL, NULL);
+  ck_assert(testproc_wait_output(&b.p, "caches synced", WAIT_MS));
+  struct json_object *lease = get_or_null(&t, "coordination.k8s.io/v1",
+                                          "Lease", ns, "istio-operator-lock");
+  ck_assert_ptr_nonnull(lease);
+  const char *holder = jobj_path_str(lease, "spec", "holderIdentity", NULL);
+  ck_assert_msg(strncmp(holder, "iop-a", 5) == 0, "holder %s", holder);
+  char first[256];
+  snprintf(first, sizeof first, "%s", holder);
+  json_object_put(lease);
+  /* The leader dies without releasing; b takes over after the lease
+   * duration (15 s) and reconciles what is created meanwhile. */
+  testproc_kill(&a.p);
+  put_iop(&t, ns, "main", "", "\"profile\":\"minimal\"");
+  json_object_put(wait_obj(&t, &b, "coordination.k8s.io/v1", "Lease", ns,
+                           "istio-operator-lock", holder_is_not, first,
+                           "taken over"));
+  ck_assert(testproc_wait_output(&b.p, "became the leader", 5000));
+  json_object_put(wait_state(&t, &b, ns, "main", "HEALTHY", 1));
+  /* SIGTERM releases the lease. */
+  ck_assert_int_eq(testproc_stop(&b.p, 15000), 0);
+  lease = get_or_null(&t, "coordination.k8s.io/v1", "Lease", ns,
+                      "istio-operator-lock");
+  const char *after = jobj_path_str(lease, "spec", "holderIdentity", NULL);
+  ck_assert_msg(!after || !*after, "lease still held by %s", after);
+  json_object_put(lease);
+  srv_stop(&a);
+  srv_stop(&b);
+  testkube_close(&t);
+}
+END_TEST
+
+/* ---- no writes when nothing changes ---- */
+
+static double writes(const char *metrics)
+{
+  return testproc_metric(metrics, "iop_api_requests_total",
+                         "verb=\"POST\"") +
+         testproc_metric(metrics, "iop_api_requests_total", "verb=\"PUT\"") +
+         testproc_metric(metrics, "iop_api_requests_total",
+                         "verb=\"PATCH\"") +
+         testproc_metric(metrics, "iop_api_requests_total",
+                         "verb=\"DELETE\"");
+}
+
+static char *scrape(struct srv *s)
+{
+  char *m = NULL;
+  ck_assert_int_eq(testproc_http_get(s->port, "/metrics", &m), 200);
+  return m;
+}
+
+START_TEST(test_resync_writes_nothing)
+{
+  struct testkube t;
+  struct srv s;
+  testkube_open(&t, NULL);
+  const char *ns = testkube_namespace(&t, "srv-resync");
+  srv_start(&s, ns, ns, "POD_NAME=iop-resync", "--resync-period=500ms",
+            "--leader-elect=false");
+  put_iop(&t, ns, "main", "", "");
+  json_object_put(wait_state(&t, &s, ns, "main", "HEALTHY", 1));
+  /* Let the status write after HEALTHY land, then count. */
+  sleep_ms(1500);
+  char *m = scrape(&s);
+  double w0 = writes(m), r0 = testproc_metric(m, "iop_reconciles_total", NULL);
+  free(m);
+  double r1 = r0, w1 = w0;
+  for (int waited = 0; r1 < r0 + 10 && waited < WAIT_MS; waited += 200) {
+    sleep_ms(200);
+    m = scrape(&s);
+    r1 = testproc_metric(m, "iop_reconciles_total", NULL);
+    w1 = writes(m);
+    free(m);
+  }
+  ck_assert_msg(r1 >= r0 + 10, "only %.0f resyncs", r1 - r0);
+  ck_assert_msg(w1 == w0, "%.0f writes during %.0f unchanged reconciles",
+                w1 - w0, r1 - r0);
+  srv_stop(&s);
+  testkube_close(&t);
+}
+END_TEST
+
+Suite *server_suite(void)
+{
+  Suite *s = suite_create("server");
+  TCase *tc = tcase_create("server");
+  tcase_set_timeout(tc, 240);
+  tcase_add_test(tc, test_create_reaches_healthy);
+  tcase_add_test(tc, test_change_and_prune);
+  tcase_add_test(tc, test_drift_is_repaired);
+  tcase_add_test(tc, test_invalid_cr_reports_error_others_go_on);
+  tcase_add_test(tc, test_two_revisions_and_deletion);
+  tcase_add_test(tc, test_ignore_reconcile);
+  tcase_add_test(tc, test_apiserver_restart_converges);
+  tcase_add_test(tc, test_leader_takeover);
+  tcase_add_test(tc, test_resync_writes_nothing);
+  suite_add_tcase(s, tc);
+  return s;
+}
