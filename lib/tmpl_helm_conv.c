@@ -188,10 +188,17 @@ TMPL__FN(fn_from_json)
   char msg[ERR_MSG_MAX];
   struct json_object *v;
   int rc = tmpl__json_decode(s, n, '{', &v, msg, sizeof msg);
-  if (rc == -EINVAL) {
-    json_object_put(v);
-    return error_map(out, msg);
+  if (rc == -EINVAL && v) { /* Go keeps what it decoded */
+    struct json_object *e = json_object_new_string(msg);
+    if (!e || json_object_object_add(v, "Error", e)) {
+      json_object_put(e);
+      json_object_put(v);
+      return -ENOMEM;
+    }
+    return tmpl__ret(out, v);
   }
+  if (rc == -EINVAL)
+    return error_map(out, msg);
   if (rc)
     return rc;
   return tmpl__ret(out, v ? v : json_object_new_object());

@@ -96,6 +96,10 @@ int tmpl__json_view(struct json_object *o, struct json_object **out);
 int tmpl__json_decode(const char *text, size_t n, int want,
                       struct json_object **out, char *err, size_t cap);
 
+/* Go's regexp/syntax errors for pattern s (tmpl_resyntax.c): 0, or
+ * -EINVAL with "error parsing regexp: CODE: `EXPR`" in err. */
+int tmpl__regex_syntax(const char *s, size_t n, char *err, size_t cap);
+
 /* ---- Unicode (Go's unicode package; exact for Latin-1, glibc's tables
  * above it) ---- */
 

@@ -228,6 +228,18 @@ static size_t scheme_len(const char *s, size_t n, char *err, size_t cap)
   return 0;
 }
 
+/* net/url's validUserinfo */
+static int valid_userinfo(const char *s, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || (c && strchr("-._:~!$&'()*+,;=%@", c))))
+      return 0;
+  }
+  return 1;
+}
+
 static int url_authority(struct url *u, const char *a, size_t n, char *err,
                          size_t cap)
 {
@@ -238,6 +250,10 @@ static int url_authority(struct url *u, const char *a, size_t n, char *err,
       break;
     }
   int rc = 0;
+  if (at && !valid_userinfo(a, (size_t)(at - a))) {
+    snprintf(err, cap, "net/url: invalid userinfo");
+    return 1;
+  }
   if (at) {
     u->has_user = 1;
     rc = url_unescape(&u->user, a, (size_t)(at - a), err, cap);
@@ -245,6 +261,10 @@ static int url_authority(struct url *u, const char *a, size_t n, char *err,
     a = at + 1;
   }
   const char *colon = NULL;
+  if (n && a[0] == '[' && !memchr(a, ']', n)) {
+    snprintf(err, cap, "missing ']' in host");
+    return 1;
+  }
   for (size_t i = n; i > 0 && a[i - 1] != ']'; i--)
     if (a[i - 1] == ':') {
       colon = a + i - 1;

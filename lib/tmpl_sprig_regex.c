@@ -38,7 +38,9 @@ static int compile(struct tmpl_call *c, const struct tmpl_value *pat, int must,
   const char *p = tmpl__str(pat, &n);
   struct err e;
   err_clear(&e);
-  int rc = regex_compile(p, n, re, &e);
+  int rc = tmpl__regex_syntax(p, n, e.msg, sizeof e.msg);
+  if (!rc)
+    rc = regex_compile(p, n, re, &e);
   if (rc == -ENOMEM || !rc)
     return rc;
   if (must)
