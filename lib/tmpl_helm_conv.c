@@ -345,7 +345,7 @@ static int toml_float(struct toml *t, double f)
   if (isnan(f))
     return toml_puts(t, signbit(f) ? "-nan" : "nan", signbit(f) ? 4 : 3);
   if (isinf(f))
-    return toml_puts(t, f < 0 ? "-inf" : "+inf", 4);
+    return toml_puts(t, f < 0 ? "-inf" : "inf", f < 0 ? 4 : 3);
   size_t n = gonum_format_float(s, sizeof s, f, 'f', -1, 64);
   int rc = toml_puts(t, s, n);
   return !rc && !strchr(s, '.') ? toml_puts(t, ".0", 2) : rc;

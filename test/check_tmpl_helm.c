@@ -394,14 +394,19 @@ static int check_renders(const struct fixture *f, const char *file)
 
 /* ---- Error cases ---- */
 
+/* Helm's message: after "Error: ", up to its --debug hint (messages from
+ * fail and toYaml can span lines). */
 static char *helm_error_line(const char *err)
 {
   const char *p = strstr(err, "Error: ");
   if (!p)
     return strdup(err);
   p += 7;
-  const char *eol = strchr(p, '\n');
-  return dup_range(p, eol ? (size_t)(eol - p) : strlen(p));
+  const char *end = strstr(p, "\n\nUse --debug flag");
+  size_t n = end ? (size_t)(end - p) : strlen(p);
+  while (n > 0 && p[n - 1] == '\n')
+    n--;
+  return dup_range(p, n);
 }
 
 static int check_error(const struct fixture *f, const struct tcase *c,
