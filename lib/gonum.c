@@ -17,7 +17,10 @@
 
 /* ---- integers (strconv.ParseUint / ParseInt) ---- */
 
-static int lower(char c) { return tolower((unsigned char)c); }
+static int lower(char c)
+{
+  return tolower((unsigned char)c);
+}
 
 static int digit_value(char c)
 {
@@ -291,7 +294,7 @@ static void digits_step(struct digits *dg, int up)
   } else {
     while (i >= 0 && dg->d[i] == '0')
       dg->d[i--] = '9';
-    dg->d[i]--; /* the leading digit is never 0, so i >= 0 */
+    dg->d[i]--;            /* the leading digit is never 0, so i >= 0 */
     if (dg->d[0] == '0') { /* 1000 -> 0999: drop the leading zero */
       memmove(dg->d, dg->d + 1, (size_t)--dg->nd);
       dg->dp--;
@@ -381,7 +384,10 @@ static void fmt_f(struct out *o, const struct digits *dg, int prec)
   }
 }
 
-static int max_int(int a, int b) { return a > b ? a : b; }
+static int max_int(int a, int b)
+{
+  return a > b ? a : b;
+}
 
 /* %g: 'e' form when the exponent is < -4 or >= the precision (6 for the
  * shortest form), 'f' form otherwise; no trailing zeros either way. */

@@ -1,4 +1,4 @@
-/* kjson: Go-compatible JSON writer and a bounded parser (see json.h). */
+/* kjson: Go-compatible JSON writer and parser (see kjson.h). */
 #include "kjson.h"
 
 #include "gonum.h"
@@ -45,8 +45,13 @@ size_t kjson_utf8_decode(const char *str, size_t n, uint32_t *cp)
 
 static int write_u_escape(struct buf *b, unsigned v)
 {
-  char esc[7] = {'\\', 'u', hexdigits[(v >> 12) & 15], hexdigits[(v >> 8) & 15],
-                 hexdigits[(v >> 4) & 15], hexdigits[v & 15], 0};
+  char esc[7] = {'\\',
+                 'u',
+                 hexdigits[(v >> 12) & 15],
+                 hexdigits[(v >> 8) & 15],
+                 hexdigits[(v >> 4) & 15],
+                 hexdigits[v & 15],
+                 0};
   return buf_append(b, esc, 6);
 }
 
@@ -67,9 +72,12 @@ static int write_string(struct buf *b, const char *str, size_t n, int flags)
       char esc[2] = {'\\', (char)cp};
       rc = buf_append(b, esc, 2);
     } else if (cp < 0x20) {
-      const char *named = cp == '\n' ? "\\n" : cp == '\r' ? "\\r"
-                        : cp == '\t' ? "\\t" : cp == '\b' ? "\\b"
-                        : cp == '\f' ? "\\f" : NULL;
+      const char *named = cp == '\n'   ? "\\n"
+                          : cp == '\r' ? "\\r"
+                          : cp == '\t' ? "\\t"
+                          : cp == '\b' ? "\\b"
+                          : cp == '\f' ? "\\f"
+                                       : NULL;
       rc = named ? buf_puts(b, named) : write_u_escape(b, cp);
     } else if (!(flags & KJSON_NO_HTML_ESCAPE) &&
                (cp == '<' || cp == '>' || cp == '&')) {
@@ -107,7 +115,8 @@ static const char **sorted_keys(struct json_object *o, size_t *count)
   if (!keys)
     return NULL;
   size_t i = 0;
-  json_object_object_foreach(o, k, v) {
+  json_object_object_foreach(o, k, v)
+  {
     (void)v;
     keys[i++] = k;
   }
@@ -137,7 +146,8 @@ static int write_object(struct buf *b, struct json_object *o, int flags,
     if (!rc)
       rc = buf_puts(b, (flags & KJSON_INDENT) ? ": " : ":");
     if (!rc)
-      rc = write_value(b, json_object_object_get(o, keys[i]), flags, depth + 1, e);
+      rc = write_value(b, json_object_object_get(o, keys[i]), flags, depth + 1,
+                       e);
   }
   if (!rc && n)
     rc = write_newline(b, flags, depth);
@@ -183,7 +193,9 @@ static int write_number(struct buf *b, struct json_object *o, struct err *e)
   double d = json_object_get_double(o);
   if (!isfinite(d))
     return err_set(e, -EINVAL, "json: unsupported value: %s",
-                   isnan(d) ? "NaN" : d > 0 ? "+Inf" : "-Inf");
+                   isnan(d) ? "NaN"
+                   : d > 0  ? "+Inf"
+                            : "-Inf");
   kjson_format_double(num, sizeof num, d);
   return buf_puts(b, num);
 }
@@ -267,8 +279,10 @@ static int syntax_error(struct parser *p, const char *what)
     snprintf(shown, sizeof shown, "'%c'", c);
   else
     snprintf(shown, sizeof shown, "0x%02x", c);
-  return err_set(p->e, -EINVAL, "%s:%d:%d: invalid JSON: invalid character "
-                 "%s %s", p->name, line, col, shown, what);
+  return err_set(p->e, -EINVAL,
+                 "%s:%d:%d: invalid JSON: invalid character "
+                 "%s %s",
+                 p->name, line, col, shown, what);
 }
 
 static void skip_space(struct parser *p)
@@ -319,9 +333,9 @@ static int unicode_escape(struct parser *p, struct buf *b)
   if (p->n - p->i < 6 || hex4(p->s + p->i + 2, &cp))
     return syntax_error(p, "in \\u escape");
   p->i += 6;
-  if (cp >= 0xd800 && cp < 0xdc00 && p->n - p->i >= 6 &&
-      p->s[p->i] == '\\' && p->s[p->i + 1] == 'u' &&
-      hex4(p->s + p->i + 2, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
+  if (cp >= 0xd800 && cp < 0xdc00 && p->n - p->i >= 6 && p->s[p->i] == '\\' &&
+      p->s[p->i + 1] == 'u' && hex4(p->s + p->i + 2, &lo) == 0 &&
+      lo >= 0xdc00 && lo < 0xe000) {
     cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
     p->i += 6;
   } else if (cp >= 0xd800 && cp < 0xe000) {
@@ -383,7 +397,10 @@ static int parse_string(struct parser *p, struct buf *b)
   return rc;
 }
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_digit(char c)
+{
+  return c >= '0' && c <= '9';
+}
 
 /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?; sets *integral when
  * there is neither a fraction nor an exponent. */
@@ -439,9 +456,10 @@ static int parse_number(struct parser *p, struct json_object **out)
   } else {
     int line, col;
     offset_to_line_col(p->s, start, &line, &col);
-    return err_set(p->e, -ERANGE, "%s:%d:%d: invalid JSON: number %.*s is "
-                   "out of range", p->name, line, col,
-                   (int)(len > 40 ? 40 : len), text);
+    return err_set(p->e, -ERANGE,
+                   "%s:%d:%d: invalid JSON: number %.*s is "
+                   "out of range",
+                   p->name, line, col, (int)(len > 40 ? 40 : len), text);
   }
   return *out ? 0 : err_set(p->e, -ENOMEM, "out of memory");
 }
@@ -465,8 +483,10 @@ static int parse_value(struct parser *p, struct json_object **out);
 static int enter(struct parser *p)
 {
   if (++p->depth > KJSON_MAX_DEPTH)
-    return err_set(p->e, -ELOOP, "%s: invalid JSON: nesting deeper than %d "
-                   "levels", p->name, KJSON_MAX_DEPTH);
+    return err_set(p->e, -ELOOP,
+                   "%s: invalid JSON: nesting deeper than %d "
+                   "levels",
+                   p->name, KJSON_MAX_DEPTH);
   p->i++;
   skip_space(p);
   return 0;
@@ -513,8 +533,10 @@ static int parse_member(struct parser *p, struct json_object *obj,
   if (rc)
     return rc;
   if (key->data && memchr(key->data, '\0', key->len))
-    return err_set(p->e, -EINVAL, "%s: invalid JSON: an object key holds "
-                   "\\u0000, which we cannot keep", p->name);
+    return err_set(p->e, -EINVAL,
+                   "%s: invalid JSON: an object key holds "
+                   "\\u0000, which we cannot keep",
+                   p->name);
   skip_space(p);
   if (p->i >= p->n || p->s[p->i] != ':')
     return syntax_error(p, "after object key");
@@ -569,8 +591,8 @@ static int parse_value(struct parser *p, struct json_object **out)
     struct buf b;
     buf_init(&b, 0);
     int rc = parse_string(p, &b);
-    if (!rc && !(*out = json_object_new_string_len(b.data ? b.data : "",
-                                                   (int)b.len)))
+    if (!rc &&
+        !(*out = json_object_new_string_len(b.data ? b.data : "", (int)b.len)))
       rc = err_set(p->e, -ENOMEM, "out of memory");
     buf_free(&b);
     return rc;
@@ -581,11 +603,12 @@ static int parse_value(struct parser *p, struct json_object **out)
 }
 
 int kjson_parse(const char *s, size_t n, const char *name,
-               struct json_object **out, struct err *e)
+                struct json_object **out, struct err *e)
 {
   *out = NULL;
   if (n > INT32_MAX)
-    return err_set(e, -E2BIG, "%s: JSON text of %zu bytes is too large", name, n);
+    return err_set(e, -E2BIG, "%s: JSON text of %zu bytes is too large", name,
+                   n);
   struct parser p = {s, n, 0, 0, name, e};
   int rc = parse_value(&p, out);
   if (!rc) {

@@ -17,7 +17,7 @@
 #define KJSON_MAX_DEPTH 1000
 
 enum kjson_write_flags {
-  KJSON_INDENT = 1 << 0,      /* MarshalIndent with "" and two spaces */
+  KJSON_INDENT = 1 << 0,         /* MarshalIndent with "" and two spaces */
   KJSON_NO_HTML_ESCAPE = 1 << 1, /* keep < > & as they are */
 };
 
@@ -25,11 +25,16 @@ enum kjson_write_flags {
  * does) or -E2BIG when b's ceiling is reached. */
 int kjson_write(struct buf *b, struct json_object *o, int flags, struct err *e);
 
-/* Parses one JSON value (null gives *out == NULL). Errors name the line and
- * column; nesting deeper than KJSON_MAX_DEPTH is an error. `name` is used in
- * messages (a file name or "response body"). */
+/* Parses one JSON value (null gives *out == NULL) with encoding/json's
+ * grammar: integers that fit int64 are ints (as Kubernetes' Unstructured
+ * keeps them), other numbers doubles, a number beyond the double range an
+ * error; invalid UTF-8 and lone surrogates read as U+FFFD; duplicate keys:
+ * the last wins; an object key holding \u0000 is refused (json-c keys are
+ * C strings). Errors name the line and column in Go's words; nesting
+ * deeper than KJSON_MAX_DEPTH is an error. `name` is used in messages (a
+ * file name or "response body"). */
 int kjson_parse(const char *s, size_t n, const char *name,
-               struct json_object **out, struct err *e);
+                struct json_object **out, struct err *e);
 
 /* The UTF-8 character at s (at most n bytes) as Go's utf8.DecodeRune reads
  * it: returns its length (1 to 4) and sets *cp, or returns 0 when the bytes

@@ -23,12 +23,12 @@
 
 /* ---- YAML 1.1 resolution (go-yaml v2 resolve.go semantics) ---- */
 
-static const char *const true_words[] = {"y", "Y", "yes", "Yes", "YES",
-                                         "true", "True", "TRUE", "on", "On",
-                                         "ON", NULL};
-static const char *const false_words[] = {"n", "N", "no", "No", "NO",
-                                          "false", "False", "FALSE", "off",
-                                          "Off", "OFF", NULL};
+static const char *const true_words[] = {"y",   "Y",    "yes",  "Yes",
+                                         "YES", "true", "True", "TRUE",
+                                         "on",  "On",   "ON",   NULL};
+static const char *const false_words[] = {"n",   "N",     "no",    "No",
+                                          "NO",  "false", "False", "FALSE",
+                                          "off", "Off",   "OFF",   NULL};
 static const char *const null_words[] = {"~", "null", "Null", "NULL", NULL};
 
 static int word_in(const char *s, size_t n, const char *const *words)
@@ -39,7 +39,10 @@ static int word_in(const char *s, size_t n, const char *const *words)
   return 0;
 }
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_digit(char c)
+{
+  return c >= '0' && c <= '9';
+}
 
 /* ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
 static int yaml_style_float(const char *s, size_t n)
@@ -236,7 +239,7 @@ static int resolve_number(const char *s, size_t n, struct kyaml_scalar *out)
 static int resolve_special(const char *s, size_t n, struct kyaml_scalar *out)
 {
   static const char *const nan_words[] = {".nan", ".NaN", ".NAN", NULL};
-  static const char *const inf_words[] = {".inf", ".Inf", ".INF", "+.inf",
+  static const char *const inf_words[] = {".inf",  ".Inf",  ".INF", "+.inf",
                                           "+.Inf", "+.INF", NULL};
   static const char *const ninf_words[] = {"-.inf", "-.Inf", "-.INF", NULL};
   if (n == 0 || word_in(s, n, null_words)) {
@@ -359,11 +362,11 @@ struct builder {
   struct err *e;
 };
 
-static int fail_at(struct builder *b, yaml_mark_t m, int code,
-                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int fail_at(struct builder *b, yaml_mark_t m, int code, const char *fmt,
+                   ...) __attribute__((format(printf, 4, 5)));
 
-static int fail_at(struct builder *b, yaml_mark_t m, int code,
-                   const char *fmt, ...)
+static int fail_at(struct builder *b, yaml_mark_t m, int code, const char *fmt,
+                   ...)
 {
   char what[ERR_MSG_MAX / 2];
   va_list ap;
@@ -394,17 +397,19 @@ static int charge(struct builder *b, yaml_mark_t m, size_t n, size_t bytes,
   if (from_alias)
     b->alias_nodes += n;
   if (b->alias_nodes > 100 && b->nodes > 1000 &&
-      (double)b->alias_nodes / (double)b->nodes >
-          allowed_alias_ratio(b->nodes))
-    return fail_at(b, m, -E2BIG, "document contains excessive aliasing: "
-                   "aliases expand to %zu of its %zu nodes", b->alias_nodes,
-                   b->nodes);
+      (double)b->alias_nodes / (double)b->nodes > allowed_alias_ratio(b->nodes))
+    return fail_at(b, m, -E2BIG,
+                   "document contains excessive aliasing: "
+                   "aliases expand to %zu of its %zu nodes",
+                   b->alias_nodes, b->nodes);
   if (b->nodes > b->max_nodes)
     return fail_at(b, m, -E2BIG, "document has more than %zu nodes",
                    b->max_nodes);
   if (b->memory > b->max_memory)
-    return fail_at(b, m, -E2BIG, "document needs more than %zu MiB of "
-                   "memory once read", b->max_memory >> 20);
+    return fail_at(b, m, -E2BIG,
+                   "document needs more than %zu MiB of "
+                   "memory once read",
+                   b->max_memory >> 20);
   return 0;
 }
 
@@ -505,7 +510,8 @@ static int decode_binary(struct builder *b, yaml_mark_t m, const char *s,
     *out = string_as_json_keeps_it(dec, (size_t)k);
   free(dec);
   if (k < 0)
-    return fail_at(b, m, -EINVAL, "!!binary value contains invalid base64 "
+    return fail_at(b, m, -EINVAL,
+                   "!!binary value contains invalid base64 "
                    "data");
   return 0;
 }
@@ -525,15 +531,18 @@ static int number_value(struct builder *b, yaml_mark_t m, const char *text,
     return 0;
   }
   if (!isfinite(sc->f))
-    return fail_at(b, m, -EINVAL, "%s is not a number JSON can hold (quote "
-                   "it to keep it as a string)", text);
+    return fail_at(b, m, -EINVAL,
+                   "%s is not a number JSON can hold (quote "
+                   "it to keep it as a string)",
+                   text);
   if (!floats) {
     /* JSON prints an integral double without a point; Unstructured then
      * reads it back as an int64. */
     char num[64];
     gonum_format_json_float(num, sizeof num, sc->f);
     int64_t i;
-    if (!strpbrk(num, ".eE") && gonum_parse_int(num, strlen(num), 10, &i) == 0) {
+    if (!strpbrk(num, ".eE") &&
+        gonum_parse_int(num, strlen(num), 10, &i) == 0) {
       *out = json_object_new_int64(i);
       return 0;
     }
@@ -590,8 +599,8 @@ static int tagged_scalar(struct builder *b, yaml_mark_t m, const char *tag,
   kyaml_resolve(s, n, sc);
   if (want == KYAML_TAG_MERGE) {
     /* Only "<<" merges; any other text tagged !!merge stays a string. */
-    sc->tag = n == 2 && memcmp(s, "<<", 2) == 0 ? KYAML_TAG_MERGE
-                                                : KYAML_TAG_STR;
+    sc->tag =
+        n == 2 && memcmp(s, "<<", 2) == 0 ? KYAML_TAG_MERGE : KYAML_TAG_STR;
     return 0;
   }
   if (sc->tag == want || (want == KYAML_TAG_INT && sc->tag == KYAML_TAG_UINT))
@@ -639,12 +648,16 @@ static int key_string(struct builder *b, yaml_mark_t m, const char *s, size_t n,
   const char *text = s;
   switch (sc->tag) {
   case KYAML_TAG_NULL:
-    return fail_at(b, m, -EINVAL, "a null key (%s) cannot be a JSON object "
-                   "key; quote it to make it a string", n ? s : "empty");
+    return fail_at(b, m, -EINVAL,
+                   "a null key (%s) cannot be a JSON object "
+                   "key; quote it to make it a string",
+                   n ? s : "empty");
   case KYAML_TAG_UINT:
-    return fail_at(b, m, -EINVAL, "the key %s is above the int64 range, "
+    return fail_at(b, m, -EINVAL,
+                   "the key %s is above the int64 range, "
                    "which sigs.k8s.io/yaml cannot turn into a JSON key; "
-                   "quote it", s);
+                   "quote it",
+                   s);
   case KYAML_TAG_BOOL:
     text = sc->b ? "true" : "false";
     break;
@@ -663,7 +676,8 @@ static int key_string(struct builder *b, yaml_mark_t m, const char *s, size_t n,
   default:
     /* json-c keys are C strings: refuse what would be cut short. */
     if (memchr(s, '\0', n))
-      return fail_at(b, m, -EINVAL, "a map key holds a NUL character "
+      return fail_at(b, m, -EINVAL,
+                     "a map key holds a NUL character "
                      "(\\0), which we cannot keep");
     *out = malloc(n + 1);
     if (!*out)
@@ -726,7 +740,8 @@ static void tree_cost(struct json_object *o, size_t limit, int depth,
     c->depth = depth + 1;
   if (json_object_is_type(o, json_type_object)) {
     c->bytes += COST_MAPPING;
-    json_object_object_foreach(o, k, v) {
+    json_object_object_foreach(o, k, v)
+    {
       if (c->nodes > limit)
         return;
       c->nodes++; /* the key */
@@ -755,8 +770,10 @@ static int copy_tree(struct builder *b, yaml_mark_t m, const char *name,
   if (src)
     tree_cost(src, b->max_nodes, 0, &c);
   if (src && b->depth + c.depth > b->max_depth)
-    return fail_at(b, m, -ELOOP, "alias *%s nests the document deeper than "
-                   "%d levels", name, b->max_depth);
+    return fail_at(b, m, -ELOOP,
+                   "alias *%s nests the document deeper than "
+                   "%d levels",
+                   name, b->max_depth);
   int rc = charge(b, m, 1, 0, 0); /* the alias itself */
   if (!rc && src)
     rc = charge(b, m, c.nodes, c.bytes, 1);
@@ -771,7 +788,7 @@ static int copy_tree(struct builder *b, yaml_mark_t m, const char *name,
 static void merge_object(struct json_object *dst, struct json_object *src)
 {
   json_object_object_foreach(src, k, v)
-    json_object_object_add(dst, k, json_object_get(v));
+      json_object_object_add(dst, k, json_object_get(v));
 }
 
 static int merge_into(struct builder *b, yaml_mark_t m, struct frame *f,
@@ -782,12 +799,14 @@ static int merge_into(struct builder *b, yaml_mark_t m, struct frame *f,
     return 0;
   }
   if (!json_object_is_type(v, json_type_array))
-    return fail_at(b, m, -EINVAL, "map merge requires map or sequence of "
+    return fail_at(b, m, -EINVAL,
+                   "map merge requires map or sequence of "
                    "maps as the value");
   size_t n = json_object_array_length(v);
   for (size_t i = 0; i < n; i++)
     if (!json_object_is_type(json_object_array_get_idx(v, i), json_type_object))
-      return fail_at(b, m, -EINVAL, "map merge requires map or sequence of "
+      return fail_at(b, m, -EINVAL,
+                     "map merge requires map or sequence of "
                      "maps as the value");
   /* Earlier maps take precedence, so they are merged last. */
   for (size_t i = n; i-- > 0;)
@@ -919,9 +938,11 @@ static int alias_as_key(struct builder *b, yaml_mark_t m, struct json_object *v)
     s = json_object_get_string(v);
     return set_key(b, m, s, (size_t)json_object_get_string_len(v), &sc);
   default:
-    return fail_at(b, m, -EINVAL, "a %s cannot be a map key (JSON keys are "
-                   "strings)", json_object_is_type(v, json_type_array)
-                                   ? "sequence" : "mapping");
+    return fail_at(b, m, -EINVAL,
+                   "a %s cannot be a map key (JSON keys are "
+                   "strings)",
+                   json_object_is_type(v, json_type_array) ? "sequence"
+                                                           : "mapping");
   }
   return set_key(b, m, s, strlen(s), &sc);
 }
@@ -931,11 +952,15 @@ static int on_alias(struct builder *b, yaml_event_t *ev)
   const char *name = (const char *)ev->data.alias.anchor;
   struct anchor *a = find_anchor(b, name);
   if (!a)
-    return fail_at(b, ev->start_mark, -EINVAL, "unknown anchor '%s' "
-                   "referenced", name);
+    return fail_at(b, ev->start_mark, -EINVAL,
+                   "unknown anchor '%s' "
+                   "referenced",
+                   name);
   if (a->open)
-    return fail_at(b, ev->start_mark, -EINVAL, "anchor '%s' value contains "
-                   "itself", name);
+    return fail_at(b, ev->start_mark, -EINVAL,
+                   "anchor '%s' value contains "
+                   "itself",
+                   name);
   if (expecting_key(b)) {
     int rc = charge(b, ev->start_mark, 1, 0, 0);
     return rc ? rc : alias_as_key(b, ev->start_mark, a->obj);
@@ -963,8 +988,10 @@ static int push(struct builder *b, yaml_event_t *ev, struct json_object *obj,
 {
   int map = ev->type == YAML_MAPPING_START_EVENT, rc = 0;
   if (expecting_key(b))
-    rc = fail_at(b, ev->start_mark, -EINVAL, "a %s cannot be a map key "
-                 "(JSON keys are strings)", map ? "mapping" : "sequence");
+    rc = fail_at(b, ev->start_mark, -EINVAL,
+                 "a %s cannot be a map key "
+                 "(JSON keys are strings)",
+                 map ? "mapping" : "sequence");
   else if (b->depth >= b->max_depth)
     rc = fail_at(b, ev->start_mark, -ELOOP, "nesting deeper than %d levels",
                  b->max_depth);
@@ -1075,15 +1102,17 @@ static int reader_error(struct builder *b, yaml_parser_t *p, const char *text,
   if (strstr(p->problem, "UTF-8") && p->problem_offset < len)
     v = (unsigned char)text[p->problem_offset]; /* libyaml may give -1 */
   if (strstr(p->problem, "control characters"))
-    return err_set(b->e, -EINVAL, "%s:%d:%d: control character U+%04X is "
-                   "not allowed in YAML text", b->name, line + b->first_line,
-                   col, v);
+    return err_set(b->e, -EINVAL,
+                   "%s:%d:%d: control character U+%04X is "
+                   "not allowed in YAML text",
+                   b->name, line + b->first_line, col, v);
   if (strstr(p->problem, "UTF-8"))
-    return err_set(b->e, -EINVAL, "%s:%d:%d: invalid UTF-8 (byte 0x%02x): "
-                   "YAML text must be UTF-8", b->name, line + b->first_line,
-                   col, v & 0xff);
-  return err_set(b->e, -EINVAL, "%s:%d:%d: %s", b->name,
-                 line + b->first_line, col, p->problem);
+    return err_set(b->e, -EINVAL,
+                   "%s:%d:%d: invalid UTF-8 (byte 0x%02x): "
+                   "YAML text must be UTF-8",
+                   b->name, line + b->first_line, col, v & 0xff);
+  return err_set(b->e, -EINVAL, "%s:%d:%d: %s", b->name, line + b->first_line,
+                 col, p->problem);
 }
 
 /* Plainer words for libyaml's most common complaints. `ctx` gets "at
@@ -1132,8 +1161,8 @@ static const char *plainer_problem(const yaml_parser_t *p)
   for (size_t i = 0; i < sizeof problem_texts / sizeof problem_texts[0]; i++) {
     const struct problem_text *t = &problem_texts[i];
     if (strncmp(p->problem, t->problem, strlen(t->problem)) == 0 &&
-        (!t->context ||
-         (p->context && strncmp(p->context, t->context, strlen(t->context)) == 0)))
+        (!t->context || (p->context && strncmp(p->context, t->context,
+                                               strlen(t->context)) == 0)))
       return t->says;
   }
   return NULL;
@@ -1183,18 +1212,20 @@ static int parser_error(struct builder *b, yaml_parser_t *p, const char *text,
     says = "found ':' with no key before it";
   else if (at < len && text[at] && strchr("@`", text[at]) &&
            strstr(p->problem, "cannot start any"))
-    snprintf(what, sizeof what, "'%c' is reserved and cannot start a plain "
-             "value; quote the value", text[at]), says = what;
+    snprintf(what, sizeof what,
+             "'%c' is reserved and cannot start a plain "
+             "value; quote the value",
+             text[at]),
+        says = what;
   if (says && says != what)
     says = fill_place(what, sizeof what, says, where,
                       same_place(m, p->context_mark));
   if (says)
     return err_set(b->e, -EINVAL, "%s:%d:%d: %s", b->name, line, col, says);
   if (p->context && !same_place(m, p->context_mark))
-    return err_set(b->e, -EINVAL, "%s:%d:%d: %s (%s at %s)", b->name, line,
-                   col, p->problem, p->context, where);
-  return err_set(b->e, -EINVAL, "%s:%d:%d: %s", b->name, line, col,
-                 p->problem);
+    return err_set(b->e, -EINVAL, "%s:%d:%d: %s (%s at %s)", b->name, line, col,
+                   p->problem, p->context, where);
+  return err_set(b->e, -EINVAL, "%s:%d:%d: %s", b->name, line, col, p->problem);
 }
 
 /* ---- streams ---- */
@@ -1208,8 +1239,7 @@ struct stream {
 
 /* Returns 1 when the stream is done: sigs.k8s.io/yaml reads the first
  * document of a text and ignores the rest. */
-static int on_event(struct stream *st, yaml_event_t *ev, int *doc_line,
-                    int *rc)
+static int on_event(struct stream *st, yaml_event_t *ev, int *doc_line, int *rc)
 {
   struct builder *b = &st->b;
   *rc = ev->type == YAML_SCALAR_EVENT || ev->type == YAML_ALIAS_EVENT ||
@@ -1266,13 +1296,13 @@ static void builder_init(struct builder *b, const struct kyaml_opts *o,
   b->first_line = first_line;
   b->max_depth = o && o->max_depth ? o->max_depth : KYAML_DEFAULT_MAX_DEPTH;
   b->max_nodes = o && o->max_nodes ? o->max_nodes : KYAML_DEFAULT_MAX_NODES;
-  b->max_memory = o && o->max_memory ? o->max_memory
-                                     : KYAML_DEFAULT_MAX_MEMORY;
+  b->max_memory = o && o->max_memory ? o->max_memory : KYAML_DEFAULT_MAX_MEMORY;
   b->e = e;
 }
 
-static int parse_stream(const char *text, size_t len, const struct kyaml_opts *o,
-                        int first_line, struct stream *st, struct err *e)
+static int parse_stream(const char *text, size_t len,
+                        const struct kyaml_opts *o, int first_line,
+                        struct stream *st, struct err *e)
 {
   yaml_parser_t p;
   if (!yaml_parser_initialize(&p))
@@ -1302,8 +1332,10 @@ static size_t max_bytes(const struct kyaml_opts *o)
 static int check_size(size_t len, const struct kyaml_opts *o, struct err *e)
 {
   if (len > max_bytes(o))
-    return err_set(e, -E2BIG, "%s: %zu bytes of YAML, more than the limit of "
-                   "%zu", o && o->name ? o->name : "<input>", len, max_bytes(o));
+    return err_set(e, -E2BIG,
+                   "%s: %zu bytes of YAML, more than the limit of "
+                   "%zu",
+                   o && o->name ? o->name : "<input>", len, max_bytes(o));
   return 0;
 }
 
@@ -1315,7 +1347,7 @@ static int single_cb(struct json_object *doc, int line, void *data)
 }
 
 int kyaml_parse(const char *text, size_t len, const struct kyaml_opts *opts,
-               struct json_object **out, struct err *e)
+                struct json_object **out, struct err *e)
 {
   *out = NULL;
   int rc = check_size(len, opts, e);
@@ -1373,7 +1405,7 @@ static int separator_has_content(const char *line, size_t n)
 }
 
 int kyaml_split(const char *text, size_t len, int trim, kyaml_part_cb cb,
-               void *data)
+                void *data)
 {
   size_t start = 0, pos = 0;
   int line = 1, start_line = 1;
@@ -1404,7 +1436,8 @@ struct each {
   struct err *e;
 };
 
-static int each_part_cb(const char *part, size_t len, int first_line, void *data)
+static int each_part_cb(const char *part, size_t len, int first_line,
+                        void *data)
 {
   struct each *ea = data;
   if (is_blank_text(part, len))
@@ -1413,8 +1446,9 @@ static int each_part_cb(const char *part, size_t len, int first_line, void *data
   return parse_stream(part, len, ea->opts, first_line, &st, ea->e);
 }
 
-int kyaml_parse_each(const char *text, size_t len, const struct kyaml_opts *opts,
-                    kyaml_doc_cb cb, void *data, struct err *e)
+int kyaml_parse_each(const char *text, size_t len,
+                     const struct kyaml_opts *opts, kyaml_doc_cb cb, void *data,
+                     struct err *e)
 {
   int rc = check_size(len, opts, e);
   if (rc)
@@ -1432,7 +1466,7 @@ static int collect_cb(struct json_object *doc, int line, void *data)
 }
 
 int kyaml_parse_all(const char *text, size_t len, const struct kyaml_opts *opts,
-                   struct json_object **docs, struct err *e)
+                    struct json_object **docs, struct err *e)
 {
   *docs = json_object_new_array();
   int rc = kyaml_parse_each(text, len, opts, collect_cb, *docs, e);

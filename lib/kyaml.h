@@ -5,8 +5,13 @@
  * wins) followed by a trip through JSON (keys become strings, numbers keep
  * or lose their integer type depending on the decoder, see kyaml_numbers).
  *
+ * Like sigs.k8s.io/yaml.Unmarshal, a text yields its first document: what
+ * follows a "..." end marker, or content dedented past the root collection,
+ * is never read (Helm and kubectl drop it too).
+ *
  * Every error names the place: "name:line:col: what was found/expected".
- * Input size, nesting depth and alias expansion are bounded. */
+ * Input size, nesting depth, node count, memory and alias expansion are
+ * bounded (aliases as go-yaml bounds them: "excessive aliasing"). */
 #ifndef IOP_KYAML_H
 #define IOP_KYAML_H
 
@@ -32,20 +37,21 @@ enum kyaml_numbers {
 };
 
 struct kyaml_opts {
-  const char *name;          /* for messages: a file name or "<stdin>" */
+  const char *name; /* for messages: a file name or "<stdin>" */
   enum kyaml_numbers numbers;
-  size_t max_bytes;          /* 0: KYAML_DEFAULT_MAX_BYTES */
-  int max_depth;             /* 0: KYAML_DEFAULT_MAX_DEPTH */
-  size_t max_nodes;          /* 0: KYAML_DEFAULT_MAX_NODES, aliases expanded */
-  int first_line;            /* line number of the text's first line; 0: 1 */
-  size_t max_memory;         /* 0: KYAML_DEFAULT_MAX_MEMORY, an estimate of
-                                what one document's tree costs */
+  size_t max_bytes;  /* 0: KYAML_DEFAULT_MAX_BYTES */
+  int max_depth;     /* 0: KYAML_DEFAULT_MAX_DEPTH */
+  size_t max_nodes;  /* 0: KYAML_DEFAULT_MAX_NODES, aliases expanded */
+  int first_line;    /* line number of the text's first line; 0: 1 */
+  size_t max_memory; /* 0: KYAML_DEFAULT_MAX_MEMORY, an estimate of
+                        what one document's tree costs */
 };
 
-/* Parses text holding at most one document. Empty text, or only comments,
- * gives *out == NULL (YAML null), as does a document that is `null`. */
+/* Parses the first document of text (no splitting on `---` lines: a
+ * second document is ignored). Empty text, or only comments, gives
+ * *out == NULL (YAML null), as does a document that is `null`. */
 int kyaml_parse(const char *text, size_t len, const struct kyaml_opts *opts,
-               struct json_object **out, struct err *e);
+                struct json_object **out, struct err *e);
 
 /* Called for each document; takes ownership of doc (which may be NULL for
  * an explicit null document). line is where the document starts. A nonzero
@@ -53,22 +59,25 @@ int kyaml_parse(const char *text, size_t len, const struct kyaml_opts *opts,
 typedef int (*kyaml_doc_cb)(struct json_object *doc, int line, void *data);
 
 /* Parses every document of a stream. Documents are split on lines that
- * start with `---`, as kubectl, Helm and istioctl split them; parts that
- * hold nothing but blanks and comments are skipped. */
-int kyaml_parse_each(const char *text, size_t len, const struct kyaml_opts *opts,
-                    kyaml_doc_cb cb, void *data, struct err *e);
+ * start with `---`, as kubectl, Helm and istioctl split them ("--- x"
+ * starts a document holding x; "---x" is dropped); each part gives its
+ * first document, and parts that hold nothing but blanks and comments are
+ * skipped. */
+int kyaml_parse_each(const char *text, size_t len,
+                     const struct kyaml_opts *opts, kyaml_doc_cb cb, void *data,
+                     struct err *e);
 
 /* Same, collecting the non-null documents into a new JSON array. */
 int kyaml_parse_all(const char *text, size_t len, const struct kyaml_opts *opts,
-                   struct json_object **docs, struct err *e);
+                    struct json_object **docs, struct err *e);
 
 /* The raw parts of a stream, split as kyaml_parse_each does. With trim, each
  * part has leading and trailing whitespace removed (istioctl's SplitString)
  * and empty parts are skipped. */
 typedef int (*kyaml_part_cb)(const char *part, size_t len, int first_line,
-                            void *data);
+                             void *data);
 int kyaml_split(const char *text, size_t len, int trim, kyaml_part_cb cb,
-               void *data);
+                void *data);
 
 /* The type YAML 1.1 gives an untagged plain scalar (go-yaml v2's resolve). */
 enum kyaml_tag {

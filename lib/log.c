@@ -26,9 +26,18 @@ static void *sink_data;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
-void log_set_level(enum log_level level) { current_level = level; }
-enum log_level log_get_level(void) { return current_level; }
-void log_set_format(enum log_format format) { current_format = format; }
+void log_set_level(enum log_level level)
+{
+  current_level = level;
+}
+enum log_level log_get_level(void)
+{
+  return current_level;
+}
+void log_set_format(enum log_format format)
+{
+  current_format = format;
+}
 
 void log_set_sink(log_sink_cb cb, void *data)
 {

@@ -277,11 +277,11 @@ static void analyze(const unsigned char *s, size_t n, struct analysis *a)
   if (f.trailing_space)
     a->block_allowed = 0;
   if (f.break_space)
-    a->flow_plain_allowed = a->block_plain_allowed =
-        a->single_quoted_allowed = 0;
+    a->flow_plain_allowed = a->block_plain_allowed = a->single_quoted_allowed =
+        0;
   if (f.space_break || f.special)
-    a->flow_plain_allowed = a->block_plain_allowed =
-        a->single_quoted_allowed = a->block_allowed = 0;
+    a->flow_plain_allowed = a->block_plain_allowed = a->single_quoted_allowed =
+        a->block_allowed = 0;
   if (f.line_breaks)
     a->flow_plain_allowed = a->block_plain_allowed = 0;
   if (f.flow_ind)
@@ -385,8 +385,10 @@ static void write_single(struct emitter *em, const unsigned char *s, size_t n,
 static uint32_t decode_rune(const unsigned char *s, size_t n, size_t *i)
 {
   size_t w = (size_t)width(s[*i]);
-  uint32_t v = w == 1 ? s[*i] : w == 2 ? (s[*i] & 0x1fu)
-             : w == 3 ? (s[*i] & 0x0fu) : (s[*i] & 0x07u);
+  uint32_t v = w == 1   ? s[*i]
+               : w == 2 ? (s[*i] & 0x1fu)
+               : w == 3 ? (s[*i] & 0x0fu)
+                        : (s[*i] & 0x07u);
   for (size_t k = 1; k < w && *i + k < n; k++)
     v = (v << 6) | (s[*i + k] & 0x3fu);
   *i += w;
@@ -396,10 +398,13 @@ static uint32_t decode_rune(const unsigned char *s, size_t n, size_t *i)
 static void write_escape(struct emitter *em, uint32_t v)
 {
   static const char hex[] = "0123456789ABCDEF";
-  static const struct { uint32_t cp; char c; } named[] = {
-      {0x00, '0'}, {0x07, 'a'}, {0x08, 'b'}, {0x09, 't'}, {0x0a, 'n'},
-      {0x0b, 'v'}, {0x0c, 'f'}, {0x0d, 'r'}, {0x1b, 'e'}, {0x22, '"'},
-      {0x5c, '\\'}, {0x85, 'N'}, {0xa0, '_'}, {0x2028, 'L'}, {0x2029, 'P'}};
+  static const struct {
+    uint32_t cp;
+    char c;
+  } named[] = {{0x00, '0'}, {0x07, 'a'},   {0x08, 'b'},  {0x09, 't'},
+               {0x0a, 'n'}, {0x0b, 'v'},   {0x0c, 'f'},  {0x0d, 'r'},
+               {0x1b, 'e'}, {0x22, '"'},   {0x5c, '\\'}, {0x85, 'N'},
+               {0xa0, '_'}, {0x2028, 'L'}, {0x2029, 'P'}};
   put(em, '\\');
   for (size_t k = 0; k < sizeof named / sizeof named[0]; k++) {
     if (named[k].cp == v) {
@@ -596,8 +601,10 @@ static int fold_as_yaml_reads_json(struct emitter *em, const char *s, size_t n,
   struct err e;
   err_clear(&e);
   if (!rc && kyaml_parse(json.data, json.len, &o, &back, &e) != 0)
-    rc = err_set(em->e, e.code, "yaml: cannot write a string holding U+0085 "
-                 "(NEL) as sigs.k8s.io/yaml would: %s", e.msg);
+    rc = err_set(em->e, e.code,
+                 "yaml: cannot write a string holding U+0085 "
+                 "(NEL) as sigs.k8s.io/yaml would: %s",
+                 e.msg);
   if (!rc && json_object_is_type(back, json_type_string))
     rc = buf_append(out, json_object_get_string(back),
                     (size_t)json_object_get_string_len(back));
@@ -632,7 +639,8 @@ static void refuse_control(struct emitter *em, const char *s, size_t n,
   struct buf q;
   buf_init(&q, 0);
   quote_for_message(&q, s, n);
-  em->rc = err_set(em->e, -EINVAL, "yaml: cannot write the string %s: "
+  em->rc = err_set(em->e, -EINVAL,
+                   "yaml: cannot write the string %s: "
                    "U+%04X is a control character that YAML does not allow",
                    q.data ? q.data : "", (unsigned)bad);
   buf_free(&q);
@@ -705,7 +713,9 @@ static void emit_double(struct emitter *em, double d)
   char json[64], text[64];
   if (!isfinite(d)) {
     em->rc = err_set(em->e, -EINVAL, "json: unsupported value: %s",
-                     isnan(d) ? "NaN" : d > 0 ? "+Inf" : "-Inf");
+                     isnan(d) ? "NaN"
+                     : d > 0  ? "+Inf"
+                              : "-Inf");
     return;
   }
   size_t n = gonum_format_json_float(json, sizeof json, d);
@@ -771,8 +781,7 @@ static int simple_key_ok(const char *k, size_t n)
 }
 
 /* A key is a string node in the mapping context. */
-static void emit_key(struct emitter *em, const char *key, size_t n,
-                     int simple)
+static void emit_key(struct emitter *em, const char *key, size_t n, int simple)
 {
   em->mapping_ctx = 1;
   em->simple_key_ctx = simple;
@@ -857,7 +866,8 @@ static int check_key(struct emitter *em, const char *k)
 static int keys_need_json_step(struct emitter *em, struct json_object *o)
 {
   int need = 0;
-  json_object_object_foreach(o, k, v) {
+  json_object_object_foreach(o, k, v)
+  {
     uint32_t bad;
     (void)v;
     if (check_key(em, k))
@@ -891,7 +901,8 @@ static struct pair *collect_pairs(struct json_object *o, size_t n)
   struct pair *pairs = malloc(n * sizeof *pairs);
   size_t i = 0;
   if (pairs) {
-    json_object_object_foreach(o, k, v) {
+    json_object_object_foreach(o, k, v)
+    {
       pairs[i].key = k;
       pairs[i++].value = v;
     }
@@ -973,8 +984,8 @@ static void emit_node(struct emitter *em, struct json_object *o, int mapping,
 
 int yamlout_write(struct buf *b, struct json_object *o, struct err *e)
 {
-  struct emitter em = {.out = b, .indent = -1, .whitespace = 1,
-                       .indention = 1, .e = e};
+  struct emitter em = {
+      .out = b, .indent = -1, .whitespace = 1, .indention = 1, .e = e};
   size_t start = b->len;
   emit_node(&em, o, 0, 0);
   if (!em.rc)
@@ -1008,6 +1019,7 @@ static int in_ranges(uint32_t r, const uint32_t (*ranges)[2], size_t n)
 
 /* Unicode 15.0 (what Go 1.21 to 1.23 use) general categories L and Nd,
  * above ASCII, generated with Python 3.12's unicodedata. */
+/* clang-format off */
 static const uint32_t letter_ranges[][2] = {
     {0xaa, 0xaa}, {0xb5, 0xb5}, {0xba, 0xba}, {0xc0, 0xd6}, {0xd8, 0xf6},
     {0xf8, 0x2c1}, {0x2c6, 0x2d1}, {0x2e0, 0x2e4}, {0x2ec, 0x2ec},
@@ -1219,6 +1231,7 @@ static const uint32_t digit_ranges[][2] = {
     {0x1d7ce, 0x1d7ff}, {0x1e140, 0x1e149}, {0x1e2f0, 0x1e2f9},
     {0x1e4f0, 0x1e4f9}, {0x1e950, 0x1e959}, {0x1fbf0, 0x1fbf9},
 };
+/* clang-format on */
 
 static const size_t n_letter_ranges =
     sizeof letter_ranges / sizeof letter_ranges[0];

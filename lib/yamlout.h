@@ -17,11 +17,18 @@
 
 #include <json-c/json.h>
 
-/* Appends one document (ending in a newline, no "---") to b. Fails with
- * -EINVAL on NaN or infinite numbers, as the JSON step does. */
+/* Appends one document (ending in a newline, no "---") to b. Fails, as
+ * sigs.k8s.io/yaml.Marshal does, on NaN or infinite numbers (the JSON
+ * step), on strings holding characters YAML's reader refuses (U+007F, C1
+ * controls, U+FFFE/FFFF) and on keys go-yaml cannot read back as simple
+ * keys (a NEL, or more than 1024 characters of JSON); also past 1000 levels
+ * of nesting or b's ceiling. On failure b is left as it was. */
 int yamlout_write(struct buf *b, struct json_object *o, struct err *e);
 
-/* go-yaml v2's ordering of map keys: negative, zero or positive. */
+/* go-yaml v2's ordering of string map keys (sorter.go: digit runs compare
+ * as numbers, non-letters before letters, Unicode 15 letter and digit
+ * classes): negative, zero or positive. For some key sets the order is
+ * cyclic; Go's output then depends on map iteration, and so can ours. */
 int yamlout_key_cmp(const char *a, const char *b);
 
 #endif

@@ -173,8 +173,8 @@ END_TEST
 
 START_TEST(parse_float_specials)
 {
-  static const char *const infs[] = {"inf", "+Inf", "INF", "infinity",
-                                     "+INFINITY", "Infinity"};
+  static const char *const infs[] = {"inf",      "+Inf",      "INF",
+                                     "infinity", "+INFINITY", "Infinity"};
   double v;
   for (size_t i = 0; i < sizeof infs / sizeof infs[0]; i++) {
     ck_assert_int_eq(gonum_parse_float(infs[i], strlen(infs[i]), &v), 0);
@@ -267,9 +267,12 @@ START_TEST(format_float_as_go)
 {
   const struct format_case *c = &format_cases[_i];
   char out[128];
-  size_t n = gonum_format_float(out, sizeof out, c->v, c->fmt, c->prec, c->bits);
-  ck_assert_msg(strcmp(out, c->want) == 0, "FormatFloat(%.17g, '%c', %d, %d) "
-                "= %s, want %s", c->v, c->fmt, c->prec, c->bits, out, c->want);
+  size_t n =
+      gonum_format_float(out, sizeof out, c->v, c->fmt, c->prec, c->bits);
+  ck_assert_msg(strcmp(out, c->want) == 0,
+                "FormatFloat(%.17g, '%c', %d, %d) "
+                "= %s, want %s",
+                c->v, c->fmt, c->prec, c->bits, out, c->want);
   ck_assert_uint_eq(n, strlen(c->want));
 }
 END_TEST
@@ -346,8 +349,8 @@ START_TEST(float32_round_trips_through_float)
     if (!isfinite(f))
       continue;
     gonum_format_float(out, sizeof out, f, 'g', -1, 32);
-    ck_assert_msg(strtof(out, NULL) == f, "%s does not read back as %.9g",
-                  out, (double)f);
+    ck_assert_msg(strtof(out, NULL) == f, "%s does not read back as %.9g", out,
+                  (double)f);
   }
 }
 END_TEST

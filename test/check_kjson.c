@@ -86,8 +86,9 @@ START_TEST(strings_escaped_as_go)
                      "\xc3\xa9 \xf0\x9f\x98\x80 \x7f/";
   struct json_object *o = json_object_new_string(raw);
   char *s = write_json(o, 0);
-  ck_assert_str_eq(s, "\"\\\"\\\\\\n\\r\\t\\b\\f\\u0001\\u001f\\u003c\\u003e"
-                      "\\u0026\\u2028\\u2029 \xc3\xa9 \xf0\x9f\x98\x80 \x7f/\"");
+  ck_assert_str_eq(s,
+                   "\"\\\"\\\\\\n\\r\\t\\b\\f\\u0001\\u001f\\u003c\\u003e"
+                   "\\u0026\\u2028\\u2029 \xc3\xa9 \xf0\x9f\x98\x80 \x7f/\"");
   free(s);
   s = write_json(o, KJSON_NO_HTML_ESCAPE);
   ck_assert_ptr_nonnull(strstr(s, "<>&"));
@@ -100,7 +101,10 @@ START_TEST(invalid_utf8_becomes_replacement_per_byte)
 {
   /* a, a bad byte, b, a cut 3-byte sequence, an overlong '/', a
    * surrogate, and a code point past U+10FFFF. */
-  const char raw[] = "a\xff" "b\xe2\x82" "\xc0\xaf" "\xed\xa0\x80"
+  const char raw[] = "a\xff"
+                     "b\xe2\x82"
+                     "\xc0\xaf"
+                     "\xed\xa0\x80"
                      "\xf4\x90\x80\x80";
   struct json_object *o = json_object_new_string_len(raw, sizeof raw - 1);
   char *s = write_json(o, 0);
@@ -247,9 +251,10 @@ END_TEST
 
 START_TEST(parse_values_and_types)
 {
-  struct json_object *o = parse_ok(" {\"i\": 42, \"n\": -0, \"d\": 1.0, "
-                                   "\"e\": 1E+2, \"big\": 9223372036854775808,"
-                                   " \"s\": \"x\", \"t\": true, \"z\": null}\n");
+  struct json_object *o =
+      parse_ok(" {\"i\": 42, \"n\": -0, \"d\": 1.0, "
+               "\"e\": 1E+2, \"big\": 9223372036854775808,"
+               " \"s\": \"x\", \"t\": true, \"z\": null}\n");
   struct json_object *v;
   ck_assert(json_object_object_get_ex(o, "i", &v) &&
             json_object_is_type(v, json_type_int));

@@ -34,7 +34,8 @@ static void dump_object(struct buf *b, struct json_object *o)
 {
   size_t n = (size_t)json_object_object_length(o), i = 0;
   const char **keys = malloc((n + 1) * sizeof *keys);
-  json_object_object_foreach(o, k, v) {
+  json_object_object_foreach(o, k, v)
+  {
     (void)v;
     keys[i++] = k;
   }
@@ -272,10 +273,9 @@ START_TEST(binary_tag)
   /* Bytes that are not UTF-8 come out as U+FFFD, as after JSON. */
   ck_obj("a: !!binary /w==", "{\"a\":\"\xef\xbf\xbd\"}");
   ck_obj("!!binary aGk=: 1", "{\"hi\":1}");
-  static const char *const bad[] = {"a: !!binary aGVsbG8",
-                                    "a: !!binary \"aGVs bG8=\"",
-                                    "a: !!binary aGVsbG8=aGk=",
-                                    "a: !!binary ====", "a: !!binary a*=="};
+  static const char *const bad[] = {
+      "a: !!binary aGVsbG8", "a: !!binary \"aGVs bG8=\"",
+      "a: !!binary aGVsbG8=aGk=", "a: !!binary ====", "a: !!binary a*=="};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     ck_obj(bad[i], "ERROR: t.yaml:1:4: !!binary value contains invalid "
                    "base64 data");
@@ -500,11 +500,12 @@ END_TEST
 
 START_TEST(block_scalars_and_chomping)
 {
-  ck_obj("a: |\n  x\n  y\n\n\nb: |-\n  x\n\nc: |+\n  x\n\n\nd: >\n  folded\n"
-         "  line\n\n  para\ne: >-\n  x\n   more\nf: |2\n    two\ng: >+\n  k\n\n",
-         "{\"a\":\"x\\ny\\n\",\"b\":\"x\",\"c\":\"x\\n\\n\\n\","
-         "\"d\":\"folded line\\npara\\n\",\"e\":\"x\\n more\","
-         "\"f\":\"  two\\n\",\"g\":\"k\\n\\n\"}");
+  ck_obj(
+      "a: |\n  x\n  y\n\n\nb: |-\n  x\n\nc: |+\n  x\n\n\nd: >\n  folded\n"
+      "  line\n\n  para\ne: >-\n  x\n   more\nf: |2\n    two\ng: >+\n  k\n\n",
+      "{\"a\":\"x\\ny\\n\",\"b\":\"x\",\"c\":\"x\\n\\n\\n\","
+      "\"d\":\"folded line\\npara\\n\",\"e\":\"x\\n more\","
+      "\"f\":\"  two\\n\",\"g\":\"k\\n\\n\"}");
 }
 END_TEST
 
@@ -531,8 +532,7 @@ static int collect_cb(struct json_object *doc, int line, void *data)
   struct docs *d = data;
   char *s = typed(doc);
   size_t len = strlen(d->text);
-  snprintf(d->text + len, sizeof d->text - len, "%s%s", d->count ? "|" : "",
-           s);
+  snprintf(d->text + len, sizeof d->text - len, "%s%s", d->count ? "|" : "", s);
   free(s);
   if (d->count < 16)
     d->lines[d->count] = line;
@@ -624,9 +624,9 @@ START_TEST(callback_can_stop_the_walk)
   int seen = 0;
   struct err e;
   const char *text = "a: 1\n---\nb: 2\n---\nc: 3\n";
-  ck_assert_int_eq(kyaml_parse_each(text, strlen(text), NULL, stop_cb, &seen,
-                                    &e),
-                   -ECANCELED);
+  ck_assert_int_eq(
+      kyaml_parse_each(text, strlen(text), NULL, stop_cb, &seen, &e),
+      -ECANCELED);
   ck_assert_int_eq(seen, 2);
 }
 END_TEST
@@ -732,9 +732,8 @@ START_TEST(size_and_node_limits)
   struct kyaml_opts small = {.name = "s.yaml", .max_bytes = 8};
   ck_assert_int_eq(kyaml_parse("a: 123456", 9, &small, &o, &e), -E2BIG);
   ck_assert_str_eq(e.msg, "s.yaml: 9 bytes of YAML, more than the limit of 8");
-  ck_assert_int_eq(kyaml_parse_each("a: 123456", 9, &small, collect_cb, NULL,
-                                    &e),
-                   -E2BIG);
+  ck_assert_int_eq(
+      kyaml_parse_each("a: 123456", 9, &small, collect_cb, NULL, &e), -E2BIG);
   struct kyaml_opts few = {.name = "n.yaml", .max_nodes = 5};
   ck_assert_int_eq(kyaml_parse("[1, 2, 3, 4, 5]", 15, &few, &o, &e), -E2BIG);
   ck_assert_str_eq(e.msg, "n.yaml:1:14: document has more than 5 nodes");
@@ -788,8 +787,10 @@ static const struct bad_case bad_cases[] = {
                   "UTF-8"},
     {"\xc3\xa9\xc3\xa9: \xc3\x28\n", "t.yaml:1:6: invalid UTF-8 (byte 0x28): "
                                      "YAML text must be UTF-8"},
-    {"a: b\x01" "c\n", "t.yaml:1:5: control character U+0001 is not allowed in "
-                       "YAML text"},
+    {"a: b\x01"
+     "c\n",
+     "t.yaml:1:5: control character U+0001 is not allowed in "
+     "YAML text"},
     {"a: 1\nb\n", "t.yaml:3:1: a key must be followed by ':' on the same line "
                   "(key at 2:1)"},
     {"a: 1\n: 2\n", "t.yaml:2:1: found ':' with no key before it"},
@@ -943,8 +944,8 @@ START_TEST(cli_output_and_flags)
   assert_clean_failure(&r, "Error: unknown flag \"--colour\" (see iop yaml "
                            "--help)\n");
   run_result_free(&r);
-  char *argv[] = {(char *)test_iop_bin(), "yaml", "-o", "json", "--floats",
-                  NULL};
+  char *argv[] = {
+      (char *)test_iop_bin(), "yaml", "-o", "json", "--floats", NULL};
   ck_assert_int_eq(run_cmd(argv, "x: 1\n---\nv: 2.5\n", &r), 0);
   ck_assert_int_eq(r.status, 0);
   ck_assert_str_eq(r.out, "{\n  \"x\": 1\n}\n{\n  \"v\": 2.5\n}\n");

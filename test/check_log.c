@@ -58,12 +58,14 @@ END_TEST
 
 START_TEST(logfmt_quotes_a_message_with_spaces)
 {
-  log_warn("reconcile failed iop=%s err=%s", "ns/x", log_q("no such \"thing\""));
+  log_warn("reconcile failed iop=%s err=%s", "ns/x",
+           log_q("no such \"thing\""));
   ck_assert_str_eq(after_time(captured[0]),
                    "level=warn msg=\"reconcile failed\" iop=ns/x "
                    "err=\"no such \\\"thing\\\"\"");
   log_error("just a message");
-  ck_assert_str_eq(after_time(captured[1]), "level=error msg=\"just a message\"");
+  ck_assert_str_eq(after_time(captured[1]),
+                   "level=error msg=\"just a message\"");
 }
 END_TEST
 

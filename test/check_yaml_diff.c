@@ -83,8 +83,13 @@ static struct helm_view helm_read(const char *tmp, const char *chart,
                                   const char *values)
 {
   char *path = test_write_file(tmp, "values.yaml", values);
-  char *argv[] = {(char *)test_helm_bin(), "template", "x", (char *)chart,
-                  "-f", path, NULL};
+  char *argv[] = {(char *)test_helm_bin(),
+                  "template",
+                  "x",
+                  (char *)chart,
+                  "-f",
+                  path,
+                  NULL};
   struct run_result r;
   ck_assert_int_eq(run_cmd(argv, NULL, &r), 0);
   ck_assert_msg(r.status == 0, "helm failed: %s\nvalues:\n%s", r.err, values);
@@ -103,9 +108,17 @@ static void helm_view_free(struct helm_view *v)
 /* kubectl reads a file offline and prints the objects it read. */
 static char *kubectl_read(const char *path, const char *format)
 {
-  char *argv[] = {(char *)test_kubectl_bin(), "patch", "--local", "-f",
-                  (char *)path, "--type=merge", "-p", "{}", "-o",
-                  (char *)format, NULL};
+  char *argv[] = {(char *)test_kubectl_bin(),
+                  "patch",
+                  "--local",
+                  "-f",
+                  (char *)path,
+                  "--type=merge",
+                  "-p",
+                  "{}",
+                  "-o",
+                  (char *)format,
+                  NULL};
   struct run_result r;
   ck_assert_int_eq(run_cmd(argv, NULL, &r), 0);
   ck_assert_msg(r.status == 0, "kubectl failed: %s", r.err);
@@ -166,8 +179,10 @@ static void compare_with_helm(const char *tmp, const char *chart,
   struct json_object *ours = read_values(values, what);
   struct helm_view h = helm_read(tmp, chart, values);
   char *json = compact_json(ours);
-  ck_assert_msg(strcmp(h.json, json) == 0, "%s: toJson differs\nhelm: %s\n"
-                "ours: %s", what, h.json, json);
+  ck_assert_msg(strcmp(h.json, json) == 0,
+                "%s: toJson differs\nhelm: %s\n"
+                "ours: %s",
+                what, h.json, json);
   char *yaml = yaml_text(ours);
   assert_helm_yaml(h.yaml, yaml, what);
   free(yaml);
@@ -194,8 +209,8 @@ static int object_cb(struct json_object *doc, int line, void *data)
   if (json_object_object_get_ex(doc, "items", &items) &&
       json_object_is_type(items, json_type_array)) {
     for (size_t i = 0; i < json_object_array_length(items); i++)
-      json_object_array_add(o->list,
-                            json_object_get(json_object_array_get_idx(items, i)));
+      json_object_array_add(
+          o->list, json_object_get(json_object_array_get_idx(items, i)));
     o->lists++;
     json_object_put(doc);
   } else {
@@ -248,14 +263,16 @@ static void compare_with_kubectl(const char *path, const char *text,
   struct err e;
   buf_init(&ours.yaml, 0);
   err_clear(&e);
-  ck_assert_msg(kyaml_parse_each(text, strlen(text), &opts, object_cb, &ours,
-                                 &e) == 0,
-                "%s", e.msg);
+  ck_assert_msg(
+      kyaml_parse_each(text, strlen(text), &opts, object_cb, &ours, &e) == 0,
+      "%s", e.msg);
   char *json_out = kubectl_read(path, "json");
   struct json_object *theirs = json_stream(json_out);
   char *a = compact_json(theirs), *b = compact_json(ours.list);
-  ck_assert_msg(strcmp(a, b) == 0, "%s: values differ\nkubectl: %s\nours:    "
-                "%s", what, a, b);
+  ck_assert_msg(strcmp(a, b) == 0,
+                "%s: values differ\nkubectl: %s\nours:    "
+                "%s",
+                what, a, b);
   if (!ours.lists) { /* kubectl prints a List's items, not the List */
     char *yaml_out = kubectl_read(path, "yaml");
     ck_assert_msg(strcmp(yaml_out, ours.yaml.data ? ours.yaml.data : "") == 0,
@@ -349,27 +366,100 @@ static uint64_t rnd(void)
   return rnd_state;
 }
 
-static int pick(int n) { return (int)(rnd() % (uint64_t)n); }
+static int pick(int n)
+{
+  return (int)(rnd() % (uint64_t)n);
+}
 
 /* Strings that exercise typing, quoting, escaping and block styles. None
  * holds a character that makes sigs.k8s.io/yaml fail or change the text
  * (control characters, NEL: check_yamlout.c covers those). */
-static const char *const tricky[] = {
-    "true",  "yes",   "on",    "y",     "No",    "null",  "~",     "",
-    "1.0",   "012",   "0x1F",  "1e3",   "+5",    "1_000", ".inf",  "1:20",
-    "<<",    "2001-12-14",     ":",     "a:",    " lead", "trail ", "*",
-    "&a",    "- x",   "-x",    "#x",    "a #b",  "a: b",  "x:y",   "?x",
-    "? x",   "!x",    "|x",    ">x",    "'q",    "\"q",   "%x",    "@x",
-    "`x",    "a,b",   "[x",    "{x",    "---x",  "...x",  "-",     "=",
-    "tab\there",      "cr\rx", "a\nb",  "a\n",   "a\n\n", "\n",    " a\nb",
-    "a \nb", "a\n b", "\ttab\nx",       "x\r\ny", "\xc3\xa9",
-    "emoji \xf0\x9f\x98\x80", "\xe2\x80\xa8x", "\xef\xbb\xbf" "bom",
-    "\xc2\xa0", "\x1b",  "\x01",  "back\\slash"};
+static const char *const tricky[] = {"true",
+                                     "yes",
+                                     "on",
+                                     "y",
+                                     "No",
+                                     "null",
+                                     "~",
+                                     "",
+                                     "1.0",
+                                     "012",
+                                     "0x1F",
+                                     "1e3",
+                                     "+5",
+                                     "1_000",
+                                     ".inf",
+                                     "1:20",
+                                     "<<",
+                                     "2001-12-14",
+                                     ":",
+                                     "a:",
+                                     " lead",
+                                     "trail ",
+                                     "*",
+                                     "&a",
+                                     "- x",
+                                     "-x",
+                                     "#x",
+                                     "a #b",
+                                     "a: b",
+                                     "x:y",
+                                     "?x",
+                                     "? x",
+                                     "!x",
+                                     "|x",
+                                     ">x",
+                                     "'q",
+                                     "\"q",
+                                     "%x",
+                                     "@x",
+                                     "`x",
+                                     "a,b",
+                                     "[x",
+                                     "{x",
+                                     "---x",
+                                     "...x",
+                                     "-",
+                                     "=",
+                                     "tab\there",
+                                     "cr\rx",
+                                     "a\nb",
+                                     "a\n",
+                                     "a\n\n",
+                                     "\n",
+                                     " a\nb",
+                                     "a \nb",
+                                     "a\n b",
+                                     "\ttab\nx",
+                                     "x\r\ny",
+                                     "\xc3\xa9",
+                                     "emoji \xf0\x9f\x98\x80",
+                                     "\xe2\x80\xa8x",
+                                     "\xef\xbb\xbf"
+                                     "bom",
+                                     "\xc2\xa0",
+                                     "\x1b",
+                                     "\x01",
+                                     "back\\slash"};
 
-static const char *const words[] = {
-    "alpha", "beta",  "gamma", "delta",  "mesh",  "istio", "gateway",
-    "pilot", "proxy", "x",     "longer-word-with-dashes", "caf\xc3\xa9",
-    "\xe4\xb8\xad\xe6\x96\x87", "v1.2.3", "a=b",   "k:v", "#", "100%"};
+static const char *const words[] = {"alpha",
+                                    "beta",
+                                    "gamma",
+                                    "delta",
+                                    "mesh",
+                                    "istio",
+                                    "gateway",
+                                    "pilot",
+                                    "proxy",
+                                    "x",
+                                    "longer-word-with-dashes",
+                                    "caf\xc3\xa9",
+                                    "\xe4\xb8\xad\xe6\x96\x87",
+                                    "v1.2.3",
+                                    "a=b",
+                                    "k:v",
+                                    "#",
+                                    "100%"};
 
 static void random_words(struct buf *b, int max)
 {
@@ -409,17 +499,17 @@ static struct json_object *random_string(void)
   default:
     random_words(&b, 3);
   }
-  struct json_object *s = json_object_new_string_len(b.data ? b.data : "",
-                                                     (int)b.len);
+  struct json_object *s =
+      json_object_new_string_len(b.data ? b.data : "", (int)b.len);
   buf_free(&b);
   return s;
 }
 
 static struct json_object *random_number(void)
 {
-  static const double doubles[] = {0.5,   1e21,   1e-7,  2.0,   1e6,  0.1,
-                                   -1.5,  1e20,   3e-5,  1e-6,  123.456,
-                                   1e100, 65536.0, -0.25, 7e22, 9.999e-5};
+  static const double doubles[] = {
+      0.5,  1e21, 1e-7,    2.0,   1e6,     0.1,   -1.5, 1e20,
+      3e-5, 1e-6, 123.456, 1e100, 65536.0, -0.25, 7e22, 9.999e-5};
   switch (pick(3)) {
   case 0:
     return json_object_new_int64((int64_t)(rnd() % 2000000) - 1000000);
@@ -453,7 +543,8 @@ static void add_random_key(struct json_object *map, int depth)
   const char *key = k.data ? k.data : "";
   /* A "<<" key is written plain and reads back as a merge, in Go too. */
   int consistent = strcmp(key, "<<") != 0;
-  json_object_object_foreach(map, other, v) {
+  json_object_object_foreach(map, other, v)
+  {
     (void)v;
     int ab = yamlout_key_cmp(key, other), ba = yamlout_key_cmp(other, key);
     if (ab == 0 || (ab < 0) == (ba < 0))
@@ -468,7 +559,8 @@ static int transitive(struct json_object *map)
 {
   size_t n = (size_t)json_object_object_length(map), i = 0;
   const char **keys = malloc((n + 1) * sizeof *keys);
-  json_object_object_foreach(map, k, v) {
+  json_object_object_foreach(map, k, v)
+  {
     (void)v;
     keys[i++] = k;
   }
@@ -536,8 +628,10 @@ START_TEST(generated_values_round_trip_through_helm)
     snprintf(what, sizeof what, "generated document %d", doc);
     struct helm_view h = helm_read(tmp, chart, text);
     char *json = compact_json(v);
-    ck_assert_msg(strcmp(h.json, json) == 0, "%s: toJson differs\nhelm: %s\n"
-                  "ours: %s\nyaml:\n%s", what, h.json, json, text);
+    ck_assert_msg(strcmp(h.json, json) == 0,
+                  "%s: toJson differs\nhelm: %s\n"
+                  "ours: %s\nyaml:\n%s",
+                  what, h.json, json, text);
     assert_helm_yaml(h.yaml, text, what);
     helm_view_free(&h);
     free(json);
@@ -590,7 +684,8 @@ START_TEST(generated_objects_round_trip_through_kubectl)
   rnd_state = 0x5eed0002u;
   for (int doc = 0; doc < 30; doc++) {
     struct json_object *o = json_object_new_object();
-    json_object_object_add(o, "apiVersion", json_object_new_string("iop.test/v1"));
+    json_object_object_add(o, "apiVersion",
+                           json_object_new_string("iop.test/v1"));
     json_object_object_add(o, "kind", json_object_new_string("Case"));
     struct json_object *meta = json_object_new_object();
     char name[32];

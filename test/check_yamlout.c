@@ -208,20 +208,32 @@ static const struct helm_case helm_cases[] = {
      "e: \"\\uFEFF\\x62\\x6F\\x6D\"\n"
      "f: \"\\e\"\n"
      "g: \"\\x01\"\n"
-     "h: nbsp\xc2\xa0""x\n"
-     "i: 'a\xe2\x80\xa8""  b'\n"
-     "j: \xc2\xad""\n"
-     "k: \xee\x80\x80""\n"
+     "h: nbsp\xc2\xa0"
+     "x\n"
+     "i: 'a\xe2\x80\xa8"
+     "  b'\n"
+     "j: \xc2\xad"
+     "\n"
+     "k: \xee\x80\x80"
+     "\n"
      "l: \"\\0\"\n"},
     {"unicode_plain",
-     "a: \"\xc3\xa9""\"\n"
-     "b: \"\xe4\xb8\xad""\xe6\x96\x87"" text\"\n"
+     "a: \"\xc3\xa9"
+     "\"\n"
+     "b: \"\xe4\xb8\xad"
+     "\xe6\x96\x87"
+     " text\"\n"
      "c: \"\\u00a0\"\n"
      "d: \"x\\u00a0y\"\n",
-     "a: \xc3\xa9""\n"
-     "b: \xe4\xb8\xad""\xe6\x96\x87"" text\n"
-     "c: \xc2\xa0""\n"
-     "d: x\xc2\xa0""y\n"},
+     "a: \xc3\xa9"
+     "\n"
+     "b: \xe4\xb8\xad"
+     "\xe6\x96\x87"
+     " text\n"
+     "c: \xc2\xa0"
+     "\n"
+     "d: x\xc2\xa0"
+     "y\n"},
     {"literal_blocks",
      "a: \"line1\\nline2\\n\"\n"
      "b: \"no final newline\\nx\"\n"
@@ -283,67 +295,130 @@ static const struct helm_case helm_cases[] = {
      "    p: |\n"
      "      g\n"},
     {"fold_plain",
-     "a: \"word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11 word12 word13 word14 word15 word16 word17 word18 word19 word20 word21 word22 word23 word24 word25 word26 word27 word28 word29 word30 word31 word32 word33 word34 word35 word36 word37 word38 word39\"\n"
+     "a: \"word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 "
+     "word11 word12 word13 word14 word15 word16 word17 word18 word19 word20 "
+     "word21 word22 word23 word24 word25 word26 word27 word28 word29 word30 "
+     "word31 word32 word33 word34 word35 word36 word37 word38 word39\"\n"
      "nested:\n"
      "  deeper:\n"
-     "    key: \"word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11 word12 word13 word14 word15 word16 word17 word18 word19 word20 word21 word22 word23 word24 word25 word26 word27 word28 word29 word30 word31 word32 word33 word34 word35 word36 word37 word38 word39\"\n"
+     "    key: \"word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 "
+     "word10 word11 word12 word13 word14 word15 word16 word17 word18 word19 "
+     "word20 word21 word22 word23 word24 word25 word26 word27 word28 word29 "
+     "word30 word31 word32 word33 word34 word35 word36 word37 word38 word39\"\n"
      "list:\n"
-     "- \"word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11 word12 word13 word14 word15 word16 word17 word18 word19 word20 word21 word22 word23 word24 word25 word26 word27 word28 word29 word30 word31 word32 word33 word34 word35 word36 word37 word38 word39\"\n",
-     "a: word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11 word12\n"
-     "  word13 word14 word15 word16 word17 word18 word19 word20 word21 word22 word23 word24\n"
-     "  word25 word26 word27 word28 word29 word30 word31 word32 word33 word34 word35 word36\n"
+     "- \"word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 "
+     "word11 word12 word13 word14 word15 word16 word17 word18 word19 word20 "
+     "word21 word22 word23 word24 word25 word26 word27 word28 word29 word30 "
+     "word31 word32 word33 word34 word35 word36 word37 word38 word39\"\n",
+     "a: word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 "
+     "word11 word12\n"
+     "  word13 word14 word15 word16 word17 word18 word19 word20 word21 word22 "
+     "word23 word24\n"
+     "  word25 word26 word27 word28 word29 word30 word31 word32 word33 word34 "
+     "word35 word36\n"
      "  word37 word38 word39\n"
      "list:\n"
-     "- word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11 word12\n"
-     "  word13 word14 word15 word16 word17 word18 word19 word20 word21 word22 word23 word24\n"
-     "  word25 word26 word27 word28 word29 word30 word31 word32 word33 word34 word35 word36\n"
+     "- word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 "
+     "word11 word12\n"
+     "  word13 word14 word15 word16 word17 word18 word19 word20 word21 word22 "
+     "word23 word24\n"
+     "  word25 word26 word27 word28 word29 word30 word31 word32 word33 word34 "
+     "word35 word36\n"
      "  word37 word38 word39\n"
      "nested:\n"
      "  deeper:\n"
-     "    key: word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11\n"
-     "      word12 word13 word14 word15 word16 word17 word18 word19 word20 word21 word22\n"
-     "      word23 word24 word25 word26 word27 word28 word29 word30 word31 word32 word33\n"
+     "    key: word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 "
+     "word10 word11\n"
+     "      word12 word13 word14 word15 word16 word17 word18 word19 word20 "
+     "word21 word22\n"
+     "      word23 word24 word25 word26 word27 word28 word29 word30 word31 "
+     "word32 word33\n"
      "      word34 word35 word36 word37 word38 word39\n"},
     {"fold_single",
-     "a: \"*word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11 word12 word13 word14 word15 word16 word17 word18 word19 word20 word21 word22 word23 word24 word25 word26 word27 word28 word29 word30 word31 word32 word33 word34 word35 word36 word37 word38 word39\"\n"
-     "b: \"xyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy z z\"\n",
-     "a: '*word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11 word12\n"
-     "  word13 word14 word15 word16 word17 word18 word19 word20 word21 word22 word23 word24\n"
-     "  word25 word26 word27 word28 word29 word30 word31 word32 word33 word34 word35 word36\n"
+     "a: \"*word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 "
+     "word11 word12 word13 word14 word15 word16 word17 word18 word19 word20 "
+     "word21 word22 word23 word24 word25 word26 word27 word28 word29 word30 "
+     "word31 word32 word33 word34 word35 word36 word37 word38 word39\"\n"
+     "b: "
+     "\"xyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
+     "yyyyyyyyyyyyyyy z z\"\n",
+     "a: '*word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 "
+     "word11 word12\n"
+     "  word13 word14 word15 word16 word17 word18 word19 word20 word21 word22 "
+     "word23 word24\n"
+     "  word25 word26 word27 word28 word29 word30 word31 word32 word33 word34 "
+     "word35 word36\n"
      "  word37 word38 word39'\n"
-     "b: xyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\n"
+     "b: "
+     "xyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
+     "yyyyyyyyyyyyy\n"
      "  z z\n"},
     {"fold_double",
-     "a: \"\\tword0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11 word12 word13 word14 word15 word16 word17 word18 word19 word20 word21 word22 word23 word24 word25 word26 word27 word28 word29 word30 word31 word32 word33 word34 word35 word36 word37 word38 word39\"\n"
-     "b: \"\\tyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy  two spaces  and more  word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11 word12 word13 word14 word15 word16 word17 word18 word19 word20 word21 word22 word23 word24 word25 word26 word27 word28 word29 word30 word31 word32 word33 word34 word35 word36 word37 word38 word39\"\n",
-     "a: \"\\tword0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11 word12\n"
-     "  word13 word14 word15 word16 word17 word18 word19 word20 word21 word22 word23 word24\n"
-     "  word25 word26 word27 word28 word29 word30 word31 word32 word33 word34 word35 word36\n"
+     "a: \"\\tword0 word1 word2 word3 word4 word5 word6 word7 word8 word9 "
+     "word10 word11 word12 word13 word14 word15 word16 word17 word18 word19 "
+     "word20 word21 word22 word23 word24 word25 word26 word27 word28 word29 "
+     "word30 word31 word32 word33 word34 word35 word36 word37 word38 word39\"\n"
+     "b: "
+     "\"\\tyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
+     "yyyyyyy  two spaces  and more  word0 word1 word2 word3 word4 word5 word6 "
+     "word7 word8 word9 word10 word11 word12 word13 word14 word15 word16 "
+     "word17 word18 word19 word20 word21 word22 word23 word24 word25 word26 "
+     "word27 word28 word29 word30 word31 word32 word33 word34 word35 word36 "
+     "word37 word38 word39\"\n",
+     "a: \"\\tword0 word1 word2 word3 word4 word5 word6 word7 word8 word9 "
+     "word10 word11 word12\n"
+     "  word13 word14 word15 word16 word17 word18 word19 word20 word21 word22 "
+     "word23 word24\n"
+     "  word25 word26 word27 word28 word29 word30 word31 word32 word33 word34 "
+     "word35 word36\n"
      "  word37 word38 word39\"\n"
-     "b: \"\\tyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\n"
-     "  \\ two spaces  and more  word0 word1 word2 word3 word4 word5 word6 word7 word8 word9\n"
-     "  word10 word11 word12 word13 word14 word15 word16 word17 word18 word19 word20 word21\n"
-     "  word22 word23 word24 word25 word26 word27 word28 word29 word30 word31 word32 word33\n"
+     "b: "
+     "\"\\tyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
+     "yyyyyyy\n"
+     "  \\ two spaces  and more  word0 word1 word2 word3 word4 word5 word6 "
+     "word7 word8 word9\n"
+     "  word10 word11 word12 word13 word14 word15 word16 word17 word18 word19 "
+     "word20 word21\n"
+     "  word22 word23 word24 word25 word26 word27 word28 word29 word30 word31 "
+     "word32 word33\n"
      "  word34 word35 word36 word37 word38 word39\"\n"},
     {"no_fold_short",
-     "a: \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"\n"
-     "b: \"x yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx y\"\n",
-     "a: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
-     "b: x yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx\n"
+     "a: "
+     "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"\n"
+     "b: \"x yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx "
+     "yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx y\"\n",
+     "a: "
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
+     "b: x yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx yx "
+     "yx yx yx yx\n"
      "  yx yx yx yx yx yx yx yx yx yx yx yx yx y\n"},
     {"long_keys",
-     "\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\": at limit\n"
-     "\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\": over limit\n"
-     "\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\":\n"
+     "\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+     "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\": at limit\n"
+     "\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+     "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\": over "
+     "limit\n"
+     "\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+     "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\":\n"
      "  nested: map\n"
-     "\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\": [1, 2]\n",
-     "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk: at\n"
+     "\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+     "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\": [1, 2]\n",
+     "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+     "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk: at\n"
      "  limit\n"
-     "? kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\n"
+     "? "
+     "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+     "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\n"
      ": over limit\n"
-     "? kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\n"
+     "? "
+     "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+     "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\n"
      ": nested: map\n"
-     "? kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\n"
+     "? "
+     "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+     "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\n"
      ": - 1\n"
      "  - 2\n"},
     {"multiline_keys",
@@ -484,7 +559,9 @@ static const struct helm_case helm_cases[] = {
      "  - a: 1\n"
      "    b: 2\n"},
     {"floats",
-     "a: [1e21, 1e20, 1e-7, 0.5, 2.0, 1e6, 123456789.0, 1.5e300, -0.0, 0.1, 100.0, 1e-5, 12345678912345678, 1.7976931348623157e308, 5e-324, 9007199254740993, 18446744073709551615]\n",
+     "a: [1e21, 1e20, 1e-7, 0.5, 2.0, 1e6, 123456789.0, 1.5e300, -0.0, 0.1, "
+     "100.0, 1e-5, 12345678912345678, 1.7976931348623157e308, 5e-324, "
+     "9007199254740993, 18446744073709551615]\n",
      "a:\n"
      "- 1e+21\n"
      "- 1e+20\n"
@@ -726,8 +803,8 @@ static void assert_sorted_as(const char **want, size_t n)
     keys[i] = want[n - 1 - i];
   qsort(keys, n, sizeof *keys, cmp_cb);
   for (size_t i = 0; i < n; i++)
-    ck_assert_msg(strcmp(keys[i], want[i]) == 0, "position %zu: %s, want %s",
-                  i, keys[i], want[i]);
+    ck_assert_msg(strcmp(keys[i], want[i]) == 0, "position %zu: %s, want %s", i,
+                  keys[i], want[i]);
   for (size_t i = 0; i < n; i++) {
     ck_assert_int_eq(yamlout_key_cmp(want[i], want[i]), 0);
     for (size_t j = i + 1; j < n; j++) {
@@ -743,10 +820,10 @@ static void assert_sorted_as(const char **want, size_t n)
 START_TEST(key_order_ascii)
 {
   static const char *want[] = {
-      "",     "_x",  "~x",  "0",    "00",   "1",   "01",    "2",   "10",
-      "A",    "Zed", "a",   "a b",  "a-b",  "a.b", "a_b",   "a0",  "a00",
-      "a1",   "a01", "aB",  "ab",   "abc",  "b9",  "b09",   "b10", "b010",
-      "port9", "port10", "x1y", "x01y", "zz"};
+      "",    "_x",  "~x",   "0",     "00",     "1",   "01",   "2",
+      "10",  "A",   "Zed",  "a",     "a b",    "a-b", "a.b",  "a_b",
+      "a0",  "a00", "a1",   "a01",   "aB",     "ab",  "abc",  "b9",
+      "b09", "b10", "b010", "port9", "port10", "x1y", "x01y", "zz"};
   assert_sorted_as(want, sizeof want / sizeof want[0]);
 }
 END_TEST
@@ -756,17 +833,38 @@ END_TEST
  * Arabic-Indic and full-width digits are digits with large values. */
 START_TEST(key_order_unicode)
 {
-  static const char *want[] = {
-      "\xcc\x80",         "\xf0\x9f\x98\x80", "a_",
-      "a\xc2\xb2",        "a\xcc\x81",        "a\xe2\x85\xa2",
-      "a\xf0\x9f\x98\x80", "a3",              "a4",
-      "a\xd9\xa3",        "a\xd9\xa4",        "a\xef\xbc\x93",
-      "aK",               "a\xc2\xaa",        "a\xc3\x9f",
-      "a\xc3\xa9",        "a\xc4\xb1",        "a\xca\xb0",
-      "a\xce\xa9",        "a\xe4\xb8\xad",    "x0",
-      "x00",              "x34",              "x\xd9\xa0",
-      "x\xd9\xa3\xd9\xa4", "z9",              "z\xd9\xa9",
-      "\xce\xa9" "a",     "\xcf\x89" "a",     "\xe4\xb8\xad"};
+  static const char *want[] = {"\xcc\x80",
+                               "\xf0\x9f\x98\x80",
+                               "a_",
+                               "a\xc2\xb2",
+                               "a\xcc\x81",
+                               "a\xe2\x85\xa2",
+                               "a\xf0\x9f\x98\x80",
+                               "a3",
+                               "a4",
+                               "a\xd9\xa3",
+                               "a\xd9\xa4",
+                               "a\xef\xbc\x93",
+                               "aK",
+                               "a\xc2\xaa",
+                               "a\xc3\x9f",
+                               "a\xc3\xa9",
+                               "a\xc4\xb1",
+                               "a\xca\xb0",
+                               "a\xce\xa9",
+                               "a\xe4\xb8\xad",
+                               "x0",
+                               "x00",
+                               "x34",
+                               "x\xd9\xa0",
+                               "x\xd9\xa3\xd9\xa4",
+                               "z9",
+                               "z\xd9\xa9",
+                               "\xce\xa9"
+                               "a",
+                               "\xcf\x89"
+                               "a",
+                               "\xe4\xb8\xad"};
   assert_sorted_as(want, sizeof want / sizeof want[0]);
 }
 END_TEST

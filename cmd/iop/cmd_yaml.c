@@ -44,12 +44,13 @@ static int print_doc(struct json_object *doc, int line, void *data)
 
 static int yaml_usage(FILE *out, int code)
 {
-  fprintf(out,
-          "Read YAML or JSON documents and print them as kubectl and istioctl do.\n\n"
-          "Usage:\n  iop yaml [-o yaml|json] [--floats] [FILE|-]...\n\n"
-          "Flags:\n"
-          "  -o, --output FORMAT   yaml (default) or json\n"
-          "      --floats          read every number as a float, as Helm reads values\n");
+  fprintf(out, "Read YAML or JSON documents and print them as kubectl and "
+               "istioctl do.\n\n"
+               "Usage:\n  iop yaml [-o yaml|json] [--floats] [FILE|-]...\n\n"
+               "Flags:\n"
+               "  -o, --output FORMAT   yaml (default) or json\n"
+               "      --floats          read every number as a float, as Helm "
+               "reads values\n");
   return code;
 }
 
@@ -60,8 +61,8 @@ static int convert_file(struct yaml_cmd *c, const char *path)
   if (!text)
     return 1;
   struct kyaml_opts o = {.name = strcmp(path, "-") == 0 ? "<stdin>" : path,
-                        .numbers = c->floats ? KYAML_NUMBERS_FLOAT
-                                             : KYAML_NUMBERS_UNSTRUCTURED};
+                         .numbers = c->floats ? KYAML_NUMBERS_FLOAT
+                                              : KYAML_NUMBERS_UNSTRUCTURED};
   int rc = kyaml_parse_each(text, len, &o, print_doc, c, &c->err);
   free(text);
   if (rc) {
@@ -77,8 +78,7 @@ static int flag_error(int ch, const char *arg)
     fprintf(stderr, "Error: flag %s needs a value (see iop yaml --help)\n",
             arg);
   else
-    fprintf(stderr, "Error: unknown flag \"%s\" (see iop yaml --help)\n",
-            arg);
+    fprintf(stderr, "Error: unknown flag \"%s\" (see iop yaml --help)\n", arg);
   return 1;
 }
 
@@ -93,7 +93,8 @@ int cmd_yaml(int argc, char **argv)
   optind = 1;
   opterr = 0; /* our own one-line messages */
   while ((ch = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
-    if (ch == 'o' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "yaml") == 0)) {
+    if (ch == 'o' &&
+        (strcmp(optarg, "json") == 0 || strcmp(optarg, "yaml") == 0)) {
       c.json = strcmp(optarg, "json") == 0;
     } else if (ch == 'o') {
       fprintf(stderr, "Error: --output must be yaml or json, not \"%s\"\n",
