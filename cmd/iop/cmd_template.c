@@ -286,14 +286,25 @@ static int render(struct template_cmd *t, const char *name, const char *path,
   return rc;
 }
 
-/* LocateChart for a local path. */
+/* LocateChart: a local path; anything else would be a repository
+ * reference, which iop does not fetch (Helm's messages for the ones that
+ * cannot be one). */
 static int locate(const char *path)
 {
   struct stat st;
   if (stat(path, &st) == 0)
     return 0;
   char msg[4200];
-  snprintf(msg, sizeof msg, "path \"%s\" not found", path);
+  const char *slash = strchr(path, '/');
+  if (path[0] == '/' || path[0] == '.')
+    snprintf(msg, sizeof msg, "path \"%s\" not found", path);
+  else if (!slash)
+    snprintf(msg, sizeof msg,
+             "non-absolute URLs should be in form of "
+             "repo_name/path_to_chart, got: %s",
+             path);
+  else
+    snprintf(msg, sizeof msg, "repo %.*s not found", (int)(slash - path), path);
   return fail(msg, 0);
 }
 
