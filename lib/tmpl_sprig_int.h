@@ -100,6 +100,35 @@ int tmpl__json_decode(const char *text, size_t n, int want,
  * -EINVAL with "error parsing regexp: CODE: `EXPR`" in err. */
 int tmpl__regex_syntax(const char *s, size_t n, char *err, size_t cap);
 
+/* ---- Go's time package (tmpl_time.c) ---- */
+
+struct tmpl__time {
+  int64_t sec;    /* unix seconds */
+  int32_t nsec;   /* 0..999999999 */
+  int32_t off;    /* the zone's offset at that instant, seconds east */
+  char zone[16];  /* its abbreviation ("UTC", "CET", "+03") */
+  char loc[64];   /* the location ("UTC", "Local", "Europe/Paris"); "" for
+                     a fixed zone made by Parse */
+  int has_mono;   /* time.Now's monotonic reading (printed as m=+1.2) */
+  int64_t mono;
+};
+
+/* t in location loc (LoadLocation's names); -ENOENT when unknown. */
+int tmpl__time_in(struct tmpl__time *t, const char *loc);
+/* Time.Format(layout) */
+int tmpl__time_format(struct buf *b, const struct tmpl__time *t,
+                      const char *layout, size_t n);
+/* time.ParseInLocation(layout, value, time.Local); -EINVAL with Go's
+ * message in err. */
+int tmpl__time_parse(const char *layout, size_t ln, const char *value,
+                     size_t vn, struct tmpl__time *t, char *err, size_t cap);
+/* Duration.String() and time.ParseDuration */
+int tmpl__duration_string(struct buf *b, int64_t d);
+int tmpl__duration_parse(const char *s, size_t n, int64_t *out, char *err,
+                         size_t cap);
+const char *tmpl__month_name(int m);
+const char *tmpl__weekday_name(int d);
+
 /* ---- Unicode (Go's unicode package; exact for Latin-1, glibc's tables
  * above it) ---- */
 
