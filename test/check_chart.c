@@ -9,6 +9,7 @@
 #include "testutil.h"
 
 #include <check.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,41 @@ START_TEST(matches_helm)
   }
   run_result_free(&h);
   run_result_free(&i);
+}
+END_TEST
+
+START_TEST(namespace_from_kubeconfig)
+{
+  /* Without --namespace, helm takes $HELM_NAMESPACE, else the kubeconfig
+   * context's namespace: so must we. */
+  char *dir = test_tmpdir();
+  char *kc = test_write_file(dir, "kubeconfig",
+                             "apiVersion: v1\nkind: Config\nclusters:\n"
+                             "- name: c\n  cluster:\n    server: "
+                             "https://127.0.0.1:1\ncontexts:\n- name: x\n"
+                             "  context:\n    cluster: c\n    user: u\n"
+                             "    namespace: from-kubeconfig\n"
+                             "current-context: x\nusers:\n- name: u\n"
+                             "  user:\n    token: t\n");
+  chmod(kc, 0600);
+  char store[8192], *words[MAX_WORDS];
+  int n = split_words("@/basic -s templates/configmap.yaml", words, store,
+                      sizeof store);
+  for (int k = 0; k < 2; k++) {
+    setenv("KUBECONFIG", kc, 1);
+    if (k)
+      setenv("HELM_NAMESPACE", "from-env", 1);
+    struct run_result h = run_template(test_helm_bin(), words, n);
+    struct run_result i = run_template(test_iop_bin(), words, n);
+    ck_assert_int_eq(h.status, 0);
+    ck_assert_str_eq(h.out, i.out);
+    ck_assert_ptr_nonnull(strstr(i.out, k ? "from-env" : "from-kubeconfig"));
+    run_result_free(&h);
+    run_result_free(&i);
+  }
+  free(kc);
+  test_rm_rf(dir);
+  free(dir);
 }
 END_TEST
 
@@ -604,6 +640,7 @@ Suite *chart_suite(void)
   TCase *diff = tcase_create("helm");
   tcase_set_timeout(diff, 60);
   tcase_add_loop_test(diff, matches_helm, 0, ncases);
+  tcase_add_test(diff, namespace_from_kubeconfig);
   suite_add_tcase(s, diff);
   TCase *tc = tcase_create("api");
   tcase_set_timeout(tc, 30);
