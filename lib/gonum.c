@@ -317,7 +317,8 @@ static void shortest_digits(double v, int bits, struct digits *dg)
     return;
   for (int p = 1; p <= maxp; p++) {
     snprintf(e, sizeof e, "%.*e", p - 1, v);
-    digits_from_e(e, dg); /* fits in small */
+    digits_free(dg); /* each try fits in small; say so to analyzers */
+    digits_from_e(e, dg);
     if (reads_back(dg, v, bits) || p == maxp)
       break;
     char text[40];
@@ -427,6 +428,7 @@ static void format_shortest(struct out *o, double v, char fmt, int bits)
   default:
     fmt_g(o, &dg, dg.nd, 1, e);
   }
+  digits_free(&dg);
 }
 
 static int print_conv(char *buf, size_t cap, char conv, int prec, double v)

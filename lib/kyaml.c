@@ -787,8 +787,9 @@ static int copy_tree(struct builder *b, yaml_mark_t m, const char *name,
 /* Sets every key of src into dst, overwriting: go-yaml v2's merge. */
 static void merge_object(struct json_object *dst, struct json_object *src)
 {
-  json_object_object_foreach(src, k, v)
-      json_object_object_add(dst, k, json_object_get(v));
+  json_object_object_foreach(src, k, v) {
+    json_object_object_add(dst, k, json_object_get(v));
+  }
 }
 
 static int merge_into(struct builder *b, yaml_mark_t m, struct frame *f,
