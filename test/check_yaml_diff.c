@@ -105,10 +105,12 @@ static void helm_view_free(struct helm_view *v)
   free(v->json);
 }
 
-/* kubectl reads a file offline and prints the objects it read. */
+/* kubectl reads a file offline (no cluster, whatever the user's
+ * kubeconfig says) and prints the objects it read. */
 static char *kubectl_read(const char *path, const char *format)
 {
   char *argv[] = {(char *)test_kubectl_bin(),
+                  "--kubeconfig=/dev/null",
                   "patch",
                   "--local",
                   "-f",
