@@ -787,7 +787,8 @@ static int copy_tree(struct builder *b, yaml_mark_t m, const char *name,
 /* Sets every key of src into dst, overwriting: go-yaml v2's merge. */
 static void merge_object(struct json_object *dst, struct json_object *src)
 {
-  json_object_object_foreach(src, k, v) {
+  json_object_object_foreach(src, k, v)
+  {
     json_object_object_add(dst, k, json_object_get(v));
   }
 }
@@ -1235,19 +1236,21 @@ struct stream {
   struct builder b;
   kyaml_doc_cb cb;
   void *data;
-  int docs;
 };
+
+static int starts_a_node(const yaml_event_t *ev)
+{
+  return ev->type == YAML_SCALAR_EVENT || ev->type == YAML_ALIAS_EVENT ||
+         ev->type == YAML_SEQUENCE_START_EVENT ||
+         ev->type == YAML_MAPPING_START_EVENT;
+}
 
 /* Returns 1 when the stream is done: sigs.k8s.io/yaml reads the first
  * document of a text and ignores the rest. */
 static int on_event(struct stream *st, yaml_event_t *ev, int *doc_line, int *rc)
 {
   struct builder *b = &st->b;
-  *rc = ev->type == YAML_SCALAR_EVENT || ev->type == YAML_ALIAS_EVENT ||
-                ev->type == YAML_SEQUENCE_START_EVENT ||
-                ev->type == YAML_MAPPING_START_EVENT
-            ? charge_member(b, ev)
-            : 0;
+  *rc = starts_a_node(ev) ? charge_member(b, ev) : 0;
   if (*rc)
     return 1;
   switch (ev->type) {
@@ -1259,7 +1262,6 @@ static int on_event(struct stream *st, yaml_event_t *ev, int *doc_line, int *rc)
     struct json_object *doc = b->root;
     b->root = NULL;
     builder_reset(b);
-    st->docs++;
     *rc = st->cb(doc, *doc_line, st->data);
     return 1;
   }
@@ -1334,8 +1336,8 @@ static int check_size(size_t len, const struct kyaml_opts *o, struct err *e)
 {
   if (len > max_bytes(o))
     return err_set(e, -E2BIG,
-                   "%s: %zu bytes of YAML, more than the limit of "
-                   "%zu",
+                   "%s: %zu bytes of YAML, more than the limit "
+                   "of %zu",
                    o && o->name ? o->name : "<input>", len, max_bytes(o));
   return 0;
 }
