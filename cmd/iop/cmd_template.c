@@ -143,6 +143,21 @@ static int parse_opt(struct template_cmd *t, int c, char *arg)
   }
 }
 
+/* pflag's messages for a flag it does not know or that lacks its value. */
+static int flag_error(int c, const char *arg)
+{
+  int shorthand = arg[0] == '-' && arg[1] != '-' && optopt;
+  if (c == ':' && shorthand)
+    fprintf(stderr, "Error: flag needs an argument: '%c' in %s\n", optopt, arg);
+  else if (c == ':')
+    fprintf(stderr, "Error: flag needs an argument: %s\n", arg);
+  else if (shorthand)
+    fprintf(stderr, "Error: unknown shorthand flag: '%c' in %s\n", optopt, arg);
+  else
+    fprintf(stderr, "Error: unknown flag: %s\n", arg);
+  return 1;
+}
+
 static int parse_flags(struct template_cmd *t, int argc, char **argv)
 {
   static const struct option opts[] = {
@@ -166,11 +181,14 @@ static int parse_flags(struct template_cmd *t, int argc, char **argv)
       {NULL, 0, NULL, 0}};
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "f:n:a:s:h", opts, NULL)) != -1) {
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":f:n:a:s:h", opts, NULL)) != -1) {
     if (c == 'h')
       return 2;
-    if (c == '?' || parse_opt(t, c, optarg)) {
-      fprintf(stderr, "Run 'iop template --help' for usage.\n");
+    if (c == ':' || c == '?')
+      return flag_error(c, argv[optind - 1]);
+    if (parse_opt(t, c, optarg)) {
+      fprintf(stderr, "Error: too many values for %s\n", argv[optind - 1]);
       return 1;
     }
   }
