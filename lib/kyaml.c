@@ -1407,6 +1407,25 @@ static int separator_has_content(const char *line, size_t n)
   return i < n && line[i] != '\n' && line[i] != '#';
 }
 
+/* Directive lines (and comments or blanks), at least one directive. */
+static int only_directives(const char *s, size_t n)
+{
+  int seen = 0;
+  for (size_t i = 0; i < n;) {
+    const char *nl = memchr(s + i, '\n', n - i);
+    size_t end = nl ? (size_t)(nl - s) + 1 : n;
+    size_t j = i;
+    while (j < end && (s[j] == ' ' || s[j] == '\t'))
+      j++;
+    if (s[i] == '%')
+      seen = 1;
+    else if (j < end && s[j] != '#' && !is_blank_text(s + j, end - j))
+      return 0;
+    i = end;
+  }
+  return seen;
+}
+
 int kyaml_split(const char *text, size_t len, int trim, kyaml_part_cb cb,
                 void *data)
 {
@@ -1415,7 +1434,9 @@ int kyaml_split(const char *text, size_t len, int trim, kyaml_part_cb cb,
   while (pos < len) {
     const char *nl = memchr(text + pos, '\n', len - pos);
     size_t end = nl ? (size_t)(nl - text) + 1 : len;
-    if (end - pos >= 3 && memcmp(text + pos, "---", 3) == 0) {
+    /* "%YAML 1.1" or "%TAG" lines belong to the document after "---". */
+    if (end - pos >= 3 && memcmp(text + pos, "---", 3) == 0 &&
+        !(!trim && only_directives(text + start, pos - start))) {
       int rc = emit_part(text + start, pos - start, start_line, trim, cb, data);
       if (rc)
         return rc;

@@ -60,8 +60,9 @@ typedef int (*kyaml_doc_cb)(struct json_object *doc, int line, void *data);
 
 /* Parses every document of a stream. Documents are split on lines that
  * start with `---`, as kubectl, Helm and istioctl split them ("--- x"
- * starts a document holding x; "---x" is dropped); each part gives its
- * first document, and parts that hold nothing but blanks and comments are
+ * starts a document holding x; "---x" is dropped; %YAML and %TAG lines stay
+ * with the document that follows them); each part gives its first
+ * document, and parts that hold nothing but blanks and comments are
  * skipped. */
 int kyaml_parse_each(const char *text, size_t len,
                      const struct kyaml_opts *opts, kyaml_doc_cb cb, void *data,

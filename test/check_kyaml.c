@@ -577,6 +577,21 @@ START_TEST(dashes_with_content)
 }
 END_TEST
 
+START_TEST(directives_belong_to_the_next_document)
+{
+  /* Helm reads these (it does not split values files); kubectl would split
+   * the directive off and fail. */
+  struct docs d;
+  ck_assert_ptr_null(read_all("%YAML 1.1\n---\na: 1\n---\n# c\n"
+                              "%TAG !e! tag:example.com,2000:\n---\n"
+                              "b: !e!x 2\n",
+                              &d));
+  ck_assert_str_eq(d.text, "{\"a\":1}|{\"b\":\"2\"}");
+  ck_assert_int_eq(d.lines[0], 1); /* a document starts at its directives */
+  ck_assert_int_eq(d.lines[1], 6);
+}
+END_TEST
+
 START_TEST(content_after_document_end_is_ignored)
 {
   /* sigs.k8s.io/yaml reads the first document of each part (kubectl too):
@@ -1002,6 +1017,7 @@ Suite *kyaml_suite(void)
   TCase *td = tcase_create("documents");
   tcase_add_test(td, documents_split_on_dashes);
   tcase_add_test(td, dashes_with_content);
+  tcase_add_test(td, directives_belong_to_the_next_document);
   tcase_add_test(td, content_after_document_end_is_ignored);
   tcase_add_test(td, content_dedented_past_the_root_is_ignored);
   tcase_add_test(td, errors_in_later_documents_name_their_line);
