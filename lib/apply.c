@@ -302,12 +302,13 @@ const struct apply_kind apply_prunable_kinds[] = {
     {"apps", "DaemonSet", {"v1"}},
     {"", "Service", {"v1"}},
     {"", "ConfigMap", {"v1"}},
-    {"", "Secret", {"v1"}},
     {"", "ServiceAccount", {"v1"}},
+    {"", "ResourceQuota", {"v1"}},
     {"policy", "PodDisruptionBudget", {"v1", "v1beta1"}},
     {"autoscaling", "HorizontalPodAutoscaler", {"v2", "v2beta2", "v1"}},
     {"networking.k8s.io", "NetworkPolicy", {"v1"}},
-    {"networking.istio.io", "EnvoyFilter", {"v1alpha3"}},
+    {"discovery.k8s.io", "EndpointSlice", {"v1", "v1beta1"}},
+    {"k8s.cni.cncf.io", "NetworkAttachmentDefinition", {"v1"}},
 };
 const size_t apply_nprunable_kinds =
     sizeof apply_prunable_kinds / sizeof apply_prunable_kinds[0];

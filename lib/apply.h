@@ -53,9 +53,10 @@ int apply_ready(struct json_object *live, char *why, size_t n);
 /* Whether a CustomResourceDefinition reports Established. */
 int apply_crd_established(struct json_object *live);
 
-/* The kinds a prune looks through: what Istio's charts create, as in
- * istioctl's list, with the versions to try in order (a cluster serves
- * some of them). CRDs are not here: they are never pruned. */
+/* The kinds a prune looks through: every kind Istio's charts create
+ * (deploy/clusterrole.yaml grants exactly these), with the versions to try
+ * in order (a cluster serves some of them). CRDs are not here: they are
+ * never pruned. */
 #define APPLY_KIND_VERSIONS 3
 struct apply_kind {
   const char *group;

@@ -137,7 +137,7 @@ static int wait_crds(struct install_run *ir)
     struct json_object *objs = ir->r.comps[i].objs;
     for (size_t k = 0; k < json_object_array_length(objs); k++) {
       struct json_object *o = json_object_array_get_idx(objs, k);
-      if (is_crd(o) && install_wait_object(ir, o, 60))
+      if (is_crd(o) && install_wait_object(ir, o, 60, 60))
         return 1;
     }
   }
@@ -145,32 +145,47 @@ static int wait_crds(struct install_run *ir)
 }
 
 static int wait_component(struct install_run *ir,
-                          const struct generate_component *gc)
+                          const struct generate_component *gc,
+                          uint64_t deadline)
 {
-  if (ir->skip_wait || ir->dry_run)
-    return 0;
   for (size_t k = 0; k < json_object_array_length(gc->objs); k++) {
     struct json_object *o = json_object_array_get_idx(gc->objs, k);
-    if (install_wait_object(ir, o, (unsigned)ir->timeout_s))
+    uint64_t now = uv_now(&ir->cl.loop);
+    unsigned left = now < deadline ? (unsigned)((deadline - now + 999) / 1000)
+                                   : 0;
+    if (install_wait_object(ir, o, left, (unsigned)ir->timeout_s))
       return 1;
   }
   return 0;
 }
 
+/* Applies one phase; as in istioctl, a component waits for the ones it
+ * depends on to be applied, and readiness is awaited at the end. */
 static int run_phase(struct install_run *ir, int phase)
 {
   int rc = 0;
-  for (int i = 0; !rc && i < ir->r.ncomps; i++)
-    if (in_phase(&ir->r.comps[i], phase))
-      rc = apply_component(ir, &ir->r.comps[i], 0);
   for (int i = 0; !rc && i < ir->r.ncomps; i++) {
     if (!in_phase(&ir->r.comps[i], phase))
       continue;
-    rc = wait_component(ir, &ir->r.comps[i]);
+    rc = apply_component(ir, &ir->r.comps[i], 0);
     if (!rc && !ir->dry_run)
       printf("✔ %s installed\n", ir->r.comps[i].comp->display);
   }
   return rc;
+}
+
+static int wait_all(struct install_run *ir)
+{
+  if (ir->skip_wait || ir->dry_run)
+    return 0;
+  printf("Waiting up to %ds for the workloads to be ready\n", ir->timeout_s);
+  fflush(stdout);
+  uv_update_time(&ir->cl.loop);
+  uint64_t deadline = uv_now(&ir->cl.loop) + (uint64_t)ir->timeout_s * 1000;
+  for (int i = 0; i < ir->r.ncomps; i++)
+    if (wait_component(ir, &ir->r.comps[i], deadline))
+      return 1;
+  return 0;
 }
 
 static int create_namespaces(struct install_run *ir)
@@ -204,6 +219,8 @@ static int install(struct install_run *ir)
     rc = apply_crds(ir);
   for (int p = 0; !rc && p < 3; p++)
     rc = run_phase(ir, p);
+  if (!rc)
+    rc = wait_all(ir);
   if (!rc)
     rc = install_prune(ir);
   if (rc)

@@ -6,6 +6,7 @@
 #include "apply.h"
 #include "cmd_common.h"
 #include "generate.h"
+#include "opmanifest.h"
 
 struct install_run {
   struct cmd_cluster cl;
@@ -24,11 +25,18 @@ struct install_run {
  * Returns 0, or 1 after printing each failure. */
 int install_apply_objects(struct install_run *ir, struct json_object *objs,
                           const char *component);
-/* Waits until obj is ready (apply_ready); 1 with a message on timeout. */
+/* Waits up to timeout_s until obj is ready (apply_ready); 1 with a
+ * message naming the whole wait (total_s) on timeout. */
 int install_wait_object(struct install_run *ir, struct json_object *obj,
-                        unsigned timeout_s);
+                        unsigned timeout_s, unsigned total_s);
 /* Dry run: notes a namespace that would be created. */
 int install_note_namespace(struct install_run *ir, const char *ns);
+
+/* Istio's objects that iop applied: our managed label and a component,
+ * but not the operator's own objects (iop operator remove's business). */
+#define INSTALL_ISTIO_SELECTOR                                                 \
+  LABEL_MANAGED "=Reconcile," LABEL_COMPONENT "," LABEL_COMPONENT              \
+                "!=" OPMANIFEST_COMPONENT
 
 /* The label selector of objects installed for owner: our managed label,
  * a component, the revision, and the owner's name when it has one. */

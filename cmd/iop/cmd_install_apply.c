@@ -158,13 +158,13 @@ int install_apply_objects(struct install_run *ir, struct json_object *objs,
 }
 
 int install_wait_object(struct install_run *ir, struct json_object *obj,
-                        unsigned timeout_s)
+                        unsigned timeout_s, unsigned total_s)
 {
   char why[512], id[1024];
   if (cmd_wait(&ir->cl, obj, timeout_s, apply_ready, why, sizeof why) == 0)
     return 0;
   fprintf(stderr, "Error: %s is not ready after %us: %s\n",
-          cmd_object_id(obj, id, sizeof id), timeout_s, why);
+          cmd_object_id(obj, id, sizeof id), total_s, why);
   return 1;
 }
 
@@ -198,8 +198,8 @@ int install_note_namespace(struct install_run *ir, const char *ns)
 void install_owner_selector(const struct apply_owner *owner, char *out,
                             size_t n)
 {
-  size_t len = (size_t)snprintf(out, n, "%s=Reconcile,%s,%s=%s",
-                                LABEL_MANAGED, LABEL_COMPONENT, LABEL_REVISION,
+  size_t len = (size_t)snprintf(out, n, "%s,%s=%s", INSTALL_ISTIO_SELECTOR,
+                                LABEL_REVISION,
                                 owner->revision && *owner->revision
                                     ? owner->revision
                                     : "default");

@@ -115,8 +115,7 @@ static int collect_crds(struct cmd_cluster *cl, struct json_object *victims)
 {
   struct kube_ref ref = {.api_version = "apiextensions.k8s.io/v1",
                          .kind = "CustomResourceDefinition"};
-  struct kube_list_opts lo = {.label_selector = LABEL_MANAGED "=Reconcile,"
-                                                LABEL_COMPONENT};
+  struct kube_list_opts lo = {.label_selector = INSTALL_ISTIO_SELECTOR};
   struct kube_sync s;
   kube_sync_init(&s);
   int rc = kube_list_all(cl->client, &ref, &lo, kube_sync_cb, &s);
@@ -143,7 +142,7 @@ static int selector_of(struct un_cli *u, char *sel, size_t n)
 {
   struct install_run *ir = &u->ir;
   if (u->purge) {
-    snprintf(sel, n, "%s=Reconcile,%s", LABEL_MANAGED, LABEL_COMPONENT);
+    snprintf(sel, n, "%s", INSTALL_ISTIO_SELECTOR);
     return 0;
   }
   if (ir->in.nfiles > 0 || ir->in.nsets > 0) {
