@@ -532,12 +532,15 @@ static void add_random_key(struct json_object *map, int depth)
 {
   struct buf k;
   buf_init(&k, 0);
-  switch (pick(4)) {
+  switch (pick(6)) {
   case 0:
     buf_puts(&k, tricky[pick((int)(sizeof tricky / sizeof tricky[0]))]);
     break;
   case 1:
     buf_printf(&k, "%s%d", words[pick(10)], pick(3) ? pick(20) : pick(200));
+    break;
+  case 2: /* past 128 bytes: the "? " form, folded */
+    random_words(&k, 25);
     break;
   default:
     buf_puts(&k, words[pick((int)(sizeof words / sizeof words[0]))]);

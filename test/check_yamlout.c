@@ -580,6 +580,35 @@ static const struct helm_case helm_cases[] = {
      "- 5e-324\n"
      "- 9007199254740992\n"
      "- 1.8446744073709552e+19\n"},
+    {"long_keys_fold",
+     "\"key0 key1 key2 key3 key4 key5 key6 key7 key8 key9 key10 key11 key12 "
+     "key13 key14 key15 key16 key17 key18 key19 key20 key21 key22 key23 key24 "
+     "key25 key26 key27 key28 key29\": v\n"
+     "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxx "
+     "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\": w\n"
+     "nested:\n"
+     "  \"*key0 key1 key2 key3 key4 key5 key6 key7 key8 key9 key10 key11 key12 "
+     "key13 key14 key15 key16 key17 key18 key19 key20 key21 key22 key23 key24 "
+     "key25 key26 key27 key28 key29\": [1]\n",
+     "? key0 key1 key2 key3 key4 key5 key6 key7 key8 key9 key10 key11 key12 "
+     "key13 key14\n"
+     "  key15 key16 key17 key18 key19 key20 key21 key22 key23 key24 key25 "
+     "key26 key27 key28\n"
+     "  key29\n"
+     ": v\n"
+     "nested:\n"
+     "  ? '*key0 key1 key2 key3 key4 key5 key6 key7 key8 key9 key10 key11 "
+     "key12 key13 key14\n"
+     "    key15 key16 key17 key18 key19 key20 key21 key22 key23 key24 key25 "
+     "key26 key27\n"
+     "    key28 key29'\n"
+     "  : - 1\n"
+     "? "
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxx\n"
+     "  yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\n"
+     ": w\n"},
 };
 
 START_TEST(writes_what_helm_writes)
