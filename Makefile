@@ -126,7 +126,7 @@ $(CHECK_UNIT): $(BUILD)/test/check_unit.o $(UNIT_OBJ) $(SUPPORT_OBJ) $(LIBIOP)
 $(CHECK_E2E): $(BUILD)/test/e2e/check_e2e.o $(E2E_OBJ) $(SUPPORT_OBJ) $(LIBIOP)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS) -lm
 
-CONFORMANCE := $(BUILD)/test/conformance
+CONFORMANCE := $(BUILD)/test/check_conformance
 
 $(CONFORMANCE): $(BUILD)/test/conformance/conformance.o $(SUPPORT_OBJ) $(LIBIOP)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS) -lm

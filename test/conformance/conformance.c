@@ -239,6 +239,11 @@ static int collect(struct json_object *doc, int line, void *data)
   return 0;
 }
 
+static int cmp_str_ptr(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Every document as canonical JSON, sorted, one per line. */
 static char *canonical(const char *text)
 {
@@ -254,7 +259,7 @@ static char *canonical(const char *text)
     kjson_write(&b, json_object_array_get_idx(docs, i), 0, &e);
     lines[i] = buf_take(&b);
   }
-  qsort(lines, n, sizeof *lines, (int (*)(const void *, const void *))strcmp);
+  qsort(lines, n, sizeof *lines, cmp_str_ptr);
   struct buf all;
   buf_init(&all, 0);
   for (size_t i = 0; i < n; i++) {
@@ -264,11 +269,6 @@ static char *canonical(const char *text)
   free(lines);
   json_object_put(docs);
   return buf_take(&all);
-}
-
-static int cmp_str_ptr(const void *a, const void *b)
-{
-  return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static void report_first_difference(const char *want, const char *got)
@@ -313,7 +313,22 @@ static void run_golden(struct env *env, const struct golden *g)
     fprintf(stderr, "    %s", r.err);
   if (!bytes && want)
     report_first_difference(want, got);
-  (void)cmp_str_ptr;
+  if (!objects && want && getenv("IOP_CONFORMANCE_DUMP")) {
+    char p1[600], p2[600];
+    snprintf(p1, sizeof p1, "%s/%s.want.jsonl", getenv("IOP_CONFORMANCE_DUMP"),
+             g->desc);
+    snprintf(p2, sizeof p2, "%s/%s.got.jsonl", getenv("IOP_CONFORMANCE_DUMP"),
+             g->desc);
+    FILE *f1 = fopen(p1, "w"), *f2 = fopen(p2, "w");
+    if (f1 && f2) {
+      fputs(cw, f1);
+      fputs(cg, f2);
+    }
+    if (f1)
+      fclose(f1);
+    if (f2)
+      fclose(f2);
+  }
   free(cw);
   free(cg);
   free(want);
@@ -367,9 +382,25 @@ static void expect_empty(struct env *env, const char *input)
   run_result_free(&r);
 }
 
+/* Not test_tmpdir: that helper reports to Check, and this runner runs
+ * outside Check's tests. */
+static char *make_tmpdir(void)
+{
+  const char *base = getenv("TMPDIR");
+  char tmpl[4096];
+  snprintf(tmpl, sizeof tmpl, "%s/iop-conformance.XXXXXX",
+           base && *base ? base : "/tmp");
+  char *d = mkdtemp(tmpl);
+  if (!d) {
+    perror("mkdtemp");
+    exit(2);
+  }
+  return strdup(d);
+}
+
 static int extract_snapshot(struct env *env)
 {
-  char *dir = test_tmpdir();
+  char *dir = make_tmpdir();
   char *tgz = path(data_dir(env), "data-snapshot.tar.gz");
   char *argv[] = {"tar", "-xzf", tgz, "-C", dir, NULL};
   struct run_result r;
