@@ -58,7 +58,7 @@ LIBIOP := $(BUILD)/libiop.a
 CHECK_UNIT := $(BUILD)/test/check_unit
 CHECK_E2E := $(BUILD)/test/check_e2e
 
-.PHONY: all binaries demo test test-run check deps-build deps-test fmt \
+.PHONY: all binaries demo test test-run check deps-build deps-test fmt e2e-istio \
         fmt-check lint bench clean conformance
 
 all: deps-build
@@ -139,6 +139,19 @@ conformance: deps-test
 	else \
 	  $(MAKE) --no-print-directory $(IOP) $(CONFORMANCE) && \
 	  $(CONFORMANCE) "$(ISTIO_SRC)" "$(IOP)" $(CASES); \
+	fi
+
+# The operator's end-to-end tests with Istio's own charts instead of ours:
+#   make e2e-istio ISTIO_SRC=/path/to/istio [IOP_TEST_KUBE_APISERVER=...]
+# Istio's charts need the Kubernetes versions Istio supports (policy/v1,
+# autoscaling/v2): point IOP_TEST_KUBE_APISERVER at a recent kube-apiserver.
+e2e-istio: deps-test
+	@if [ -z "$(ISTIO_SRC)" ]; then \
+	  echo "e2e-istio: skipped: set ISTIO_SRC to an istio/istio checkout"; \
+	else \
+	  $(MAKE) --no-print-directory $(IOP) $(CHECK_E2E) && \
+	  IOP_TEST_MANIFESTS="$(ISTIO_SRC)/manifests" CK_RUN_SUITE=server \
+	    BUILD=$(BUILD) bash scripts/run-tests.sh e2e; \
 	fi
 
 demo: deps-build

@@ -16,5 +16,6 @@ export IOP_TEST_KUBECTL=$tools/kubectl
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-"$BUILD/test/check_unit"
+# "e2e" as the first argument runs only the end-to-end tests.
+[ "${1:-}" = e2e ] || "$BUILD/test/check_unit"
 "$BUILD/test/check_e2e"
