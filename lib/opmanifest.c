@@ -119,6 +119,24 @@ static void add_pull_secrets(struct json_object *sa, const char *list)
   jobj_set(sa, "imagePullSecrets", arr);
 }
 
+/* The `name` label selects the operator's pods: each revision selects
+ * its own, so a revision's Service and Deployment never take another's
+ * pods. */
+static void relabel(struct json_object *labels, const char *name)
+{
+  if (jobj_is_obj(labels) && jobj_str(labels, "name"))
+    jobj_set_str(labels, "name", name);
+}
+
+static void relabel_all(struct json_object *obj, const char *name)
+{
+  relabel(jobj_path(obj, "metadata", "labels", NULL), name);
+  relabel(jobj_path(obj, "spec", "selector", "matchLabels", NULL), name);
+  relabel(jobj_path(obj, "spec", "template", "metadata", "labels", NULL), name);
+  if (strcmp(jobj_str(obj, "kind"), "Service") == 0)
+    relabel(jobj_path(obj, "spec", "selector", NULL), name);
+}
+
 /* Names, namespaces and subjects follow the revision and the namespace. */
 static void adjust(struct json_object *obj, const struct opmanifest_opts *o,
                    const char *name, const char *ns)
@@ -142,6 +160,7 @@ static void adjust(struct json_object *obj, const struct opmanifest_opts *o,
   }
   if (jobj_obj(obj, "roleRef"))
     jobj_set_str(jobj_obj(obj, "roleRef"), "name", name);
+  relabel_all(obj, name);
   if (strcmp(kind, "Deployment") == 0)
     adjust_deployment(obj, o, name);
   if (strcmp(kind, "ServiceAccount") == 0)
