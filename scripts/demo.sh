@@ -90,7 +90,7 @@ run "$kubectl" -n istio-system get deployments -L istio.io/rev,install.operator.
 
 step "Drift repair: someone deletes istiod"
 run "$kubectl" -n istio-system delete deployment istiod
-sleep 2
+wait_healthy default
 run "$kubectl" -n istio-system get deployment istiod
 
 step "Deleting the canary removes only what it owns"
