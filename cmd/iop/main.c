@@ -29,7 +29,7 @@ static void usage(FILE *out)
           "as istioctl does, and installs Istio.\n\n"
           "Usage:\n  iop <command> [flags]\n\nCommands:\n");
   for (size_t i = 0; i < NCOMMANDS; i++)
-    fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "  %-15s %s\n", commands[i].name, commands[i].summary);
   fprintf(out, "\nRun 'iop <command> --help' for a command's flags.\n");
 }
 
