@@ -1191,6 +1191,26 @@ static const char *fill_place(char *out, size_t cap, const char *says,
   return out;
 }
 
+/* What the character at the error tells better than libyaml's words: a
+ * tab, a ':' with no key, a reserved '@' or '`'. */
+static const char *problem_at_char(const yaml_parser_t *p, char c, char *buf,
+                                   size_t cap)
+{
+  int cannot_start = strstr(p->problem, "cannot start any") != NULL;
+  if (c == '\t' && cannot_start)
+    return tab_problem;
+  if (c == ':' && strstr(p->problem, "expected key"))
+    return "found ':' with no key before it";
+  if ((c == '@' || c == '`') && cannot_start) {
+    snprintf(buf, cap,
+             "'%c' is reserved and cannot start a plain value; "
+             "quote the value",
+             c);
+    return buf;
+  }
+  return NULL;
+}
+
 static int parser_error(struct builder *b, yaml_parser_t *p, const char *text,
                         size_t len)
 {
@@ -1207,19 +1227,9 @@ static int parser_error(struct builder *b, yaml_parser_t *p, const char *text,
            (int)p->context_mark.line + b->first_line,
            (int)p->context_mark.column + 1);
   size_t at = char_to_byte(text, len, m.index);
-  const char *says = plainer_problem(p);
-  if (at < len && text[at] == '\t' && strstr(p->problem, "cannot start any"))
-    says = tab_problem;
-  else if (at < len && text[at] == ':' && strstr(p->problem, "expected key"))
-    says = "found ':' with no key before it";
-  else if (at < len && text[at] && strchr("@`", text[at]) &&
-           strstr(p->problem, "cannot start any"))
-    snprintf(what, sizeof what,
-             "'%c' is reserved and cannot start a plain "
-             "value; quote the value",
-             text[at]),
-        says = what;
-  if (says && says != what)
+  const char *says =
+      at < len ? problem_at_char(p, text[at], what, sizeof what) : NULL;
+  if (!says && (says = plainer_problem(p)) != NULL)
     says = fill_place(what, sizeof what, says, where,
                       same_place(m, p->context_mark));
   if (says)
