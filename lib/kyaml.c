@@ -1192,11 +1192,16 @@ static const char *fill_place(char *out, size_t cap, const char *says,
 }
 
 /* What the character at the error tells better than libyaml's words: a
- * tab, a ':' with no key, a reserved '@' or '`'. */
+ * tab, a ':' with no key, a reserved '@' or '`', a ':' after a key too long
+ * to be a simple key. */
 static const char *problem_at_char(const yaml_parser_t *p, char c, char *buf,
                                    size_t cap)
 {
   int cannot_start = strstr(p->problem, "cannot start any") != NULL;
+  if (c == ':' && p->problem_mark.column > 1024 &&
+      strstr(p->problem, "mapping values are not allowed"))
+    return "a key longer than 1024 characters must be written in the "
+           "explicit form \"? key\" then \": value\"";
   if (c == '\t' && cannot_start)
     return tab_problem;
   if (c == ':' && strstr(p->problem, "expected key"))
