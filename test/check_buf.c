@@ -137,6 +137,17 @@ START_TEST(binary_data_with_nul_bytes)
 }
 END_TEST
 
+START_TEST(snprintf_cuts_to_the_array)
+{
+  char small[6];
+  ck_assert_int_eq(buf_snprintf(small, sizeof small, "%s-%d", "status", 42),
+                   9);
+  ck_assert_str_eq(small, "statu");
+  ck_assert_int_eq(buf_snprintf(small, sizeof small, "%d", 7), 1);
+  ck_assert_str_eq(small, "7");
+}
+END_TEST
+
 START_TEST(err_set_keeps_code_and_message)
 {
   struct err e;
@@ -200,6 +211,7 @@ Suite *buf_suite(void)
   tcase_add_test(tc, take_hands_over_and_resets);
   tcase_add_test(tc, reset_keeps_memory_for_reuse);
   tcase_add_test(tc, binary_data_with_nul_bytes);
+  tcase_add_test(tc, snprintf_cuts_to_the_array);
   suite_add_tcase(s, tc);
   TCase *te = tcase_create("err");
   tcase_add_test(te, err_set_keeps_code_and_message);
