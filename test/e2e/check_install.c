@@ -48,6 +48,13 @@ static struct run_result iop_run(const char *input, ...)
   return r;
 }
 
+/* Creates o (taken) and drops the server's answer. */
+static void create_json(struct testkube *t, struct json_object *o)
+{
+  json_object_put(testkube_create(t, o));
+  json_object_put(o);
+}
+
 static struct json_object *get_or_null(struct testkube *t, const char *av,
                                        const char *kind, const char *ns,
                                        const char *name)
@@ -317,7 +324,7 @@ END_TEST
 
 static void bind_operator_user(struct testkube *t, const char *ns)
 {
-  json_object_put(testkube_create(t, testkube_json(
+  create_json(t, testkube_json(
       "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\","
       "\"kind\":\"ClusterRoleBinding\",\"metadata\":{\"name\":"
       "\"e2e-iop-operator-%s\"},\"roleRef\":{\"apiGroup\":"
@@ -325,23 +332,23 @@ static void bind_operator_user(struct testkube *t, const char *ns)
       "\"istio-operator\"},\"subjects\":[{\"apiGroup\":"
       "\"rbac.authorization.k8s.io\",\"kind\":\"User\",\"name\":"
       "\"iop-operator\"}]}",
-      ns)));
+      ns));
   /* The Lease Role of deploy/, in the namespace the test elects in. */
-  json_object_put(testkube_create(t, testkube_json(
+  create_json(t, testkube_json(
       "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"Role\","
       "\"metadata\":{\"name\":\"lease\",\"namespace\":\"%s\"},\"rules\":[{"
       "\"apiGroups\":[\"coordination.k8s.io\"],\"resources\":[\"leases\"],"
       "\"verbs\":[\"get\",\"list\",\"watch\",\"create\",\"update\","
       "\"patch\"]}]}",
-      ns)));
-  json_object_put(testkube_create(t, testkube_json(
+      ns));
+  create_json(t, testkube_json(
       "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":"
       "\"RoleBinding\",\"metadata\":{\"name\":\"lease\",\"namespace\":"
       "\"%s\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
       "\"kind\":\"Role\",\"name\":\"lease\"},\"subjects\":[{\"apiGroup\":"
       "\"rbac.authorization.k8s.io\",\"kind\":\"User\",\"name\":"
       "\"iop-operator\"}]}",
-      ns)));
+      ns));
 }
 
 static const char *state_of(struct json_object *cr)
@@ -390,11 +397,11 @@ START_TEST(test_server_runs_with_deploy_rbac_only)
   char *argv[] = {(char *)test_iop_bin(), "server", kcflag, "--manifests",
                   (char *)fixtures(), "--metrics-addr", port, NULL};
   testproc_start(&p, argv, env, log);
-  json_object_put(testkube_create(&t, testkube_json(
+  create_json(&t, testkube_json(
       "{\"apiVersion\":\"" IOP_AV "\",\"kind\":\"IstioOperator\",\"metadata\":"
       "{\"name\":\"rbac\",\"namespace\":\"%s\"},\"spec\":{\"values\":{"
       "\"global\":{\"istioNamespace\":\"%s\"}}}}",
-      ns, ns)));
+      ns, ns));
   struct json_object *cr = NULL;
   for (int waited = 0; waited < 60000; waited += 250) {
     make_ready(&t, ns);
@@ -411,7 +418,11 @@ START_TEST(test_server_runs_with_deploy_rbac_only)
   ck_assert_msg(!strstr(out, "403"), "a request was forbidden:\n%s", out);
   free(out);
   json_object_put(cr);
-  testproc_stop(&p, 15000);
+  ck_assert_int_eq(testproc_stop(&p, 15000), 0);
+  out = testproc_output(&p);
+  ck_assert_msg(!strstr(out, "Sanitizer") && !strstr(out, "runtime error:"),
+                "server log:\n%s", out);
+  free(out);
   free(kubeconfig);
   test_rm_rf(dir);
   free(dir);
@@ -429,10 +440,10 @@ START_TEST(test_operator_remove_purge_keeps_istio)
   struct run_result r = iop_run(NULL, "operator", "init", "--no-wait", NULL);
   ck_assert_msg(r.status == 0, "init: %s%s", r.out, r.err);
   run_result_free(&r);
-  json_object_put(testkube_create(&t, testkube_json(
+  create_json(&t, testkube_json(
       "{\"apiVersion\":\"" IOP_AV "\",\"kind\":\"IstioOperator\",\"metadata\":"
       "{\"name\":\"kept\",\"namespace\":\"%s\"},\"spec\":{}}",
-      ns)));
+      ns));
   char *dir = test_tmpdir();
   char *file = iop_file(dir, ns, "  profile: minimal\n");
   r = iop_run(NULL, "install", "-f", file, "-d", fixtures(), "-y",

@@ -76,9 +76,23 @@ static void srv_dump(struct srv *s)
   free(out);
 }
 
+/* Stops the server; unless it was killed on purpose, it must exit 0 on
+ * SIGTERM with nothing from the sanitizers in its log (make check). */
 static void srv_stop(struct srv *s)
 {
-  testproc_stop(&s->p, 15000);
+  int killed = s->p.pid <= 0 && s->p.status == 128 + 9;
+  int status = testproc_stop(&s->p, 15000);
+  char *out = testproc_output(&s->p);
+  int dirty = strstr(out, "Sanitizer") || strstr(out, "runtime error:");
+  if (!killed && (status != 0 || dirty)) {
+    size_t len = strlen(out);
+    /* Check cannot carry a long message: the log goes to stderr. */
+    fprintf(stderr, "---- iop server log ----\n%s\n----\n",
+            len > 20000 ? out + len - 20000 : out);
+    ck_abort_msg("iop server exited %d%s (its log is on stderr)", status,
+                 dirty ? " with sanitizer reports" : "");
+  }
+  free(out);
   test_rm_rf(s->dir);
   free(s->dir);
   s->dir = NULL;
@@ -111,6 +125,13 @@ static void put_iop(struct testkube *t, const char *ns, const char *name,
                                                    &s)),
                    0);
   kube_sync_free(&s);
+  json_object_put(o);
+}
+
+/* Creates o (taken) and drops the server's answer. */
+static void create_json(struct testkube *t, struct json_object *o)
+{
+  json_object_put(testkube_create(t, o));
   json_object_put(o);
 }
 
@@ -376,11 +397,11 @@ START_TEST(test_change_and_prune)
   const char *ns = testkube_namespace(&t, "srv-prune");
   /* Someone else's objects of the kinds we prune, in the same namespace. */
   struct json_object *cm = testkube_configmap(&t, "not-ours", "k", "v");
-  json_object_put(testkube_create(&t, testkube_json(
+  create_json(&t, testkube_json(
       "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":"
       "{\"name\":\"istio-egressgateway-service-account\",\"namespace\":\"%s\","
       "\"labels\":{\"operator.istio.io/component\":\"EgressGateways\"}}}",
-      ns)));
+      ns));
   srv_start(&s, ns, ns, NULL, NULL, NULL);
   put_iop(&t, ns, "main", "", "");
   json_object_put(wait_state(&t, &s, ns, "main", "HEALTHY", 1));
