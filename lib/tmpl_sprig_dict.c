@@ -23,8 +23,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* m[k] = v, taking v. json-c cannot hold a map directly inside itself
+ * (Go can): that is -ELOOP. */
 static int obj_set(struct json_object *m, const char *k, struct json_object *v)
 {
+  if (v == m) {
+    json_object_put(v);
+    return -ELOOP;
+  }
   if (json_object_object_add(m, k, v)) {
     json_object_put(v);
     return -ENOMEM;
@@ -77,6 +83,8 @@ TMPL__FN(fn_set)
     return tmpl_call_errorf(c, "assignment to entry in nil map");
   int rc = obj_set(argv[0].o, json_object_get_string(argv[1].o),
                    json_object_get(argv[2].o));
+  if (rc == -ELOOP)
+    return tmpl_call_errorf(c, "a map cannot hold itself directly in iop");
   return rc ? rc : tmpl__ret(out, json_object_get(argv[0].o));
 }
 
@@ -391,7 +399,8 @@ static int merge(struct tmpl_call *c, int argc, struct tmpl_value *argv,
     return tmpl__ret_str(out, "", 0);
   }
   if (rc == -ELOOP)
-    rc = tmpl_call_errorf(c, "the values nest deeper than %d levels",
+    rc = tmpl_call_errorf(c, "the values nest deeper than %d levels, or a "
+                             "map would hold itself",
                           TMPL_MAX_NESTING);
   if (rc) {
     json_object_put(dst);

@@ -193,13 +193,15 @@ static int replace(struct tmpl_call *c, struct tmpl_value *argv,
   size_t n, rn;
   const char *s = tmpl__str(&argv[1], &n), *r = tmpl__str(&argv[2], &rn);
   struct buf b;
-  buf_init(&b, tmpl_call_max_output(c));
+  /* regex_replace_all drops a piece that does not fit instead of failing;
+   * with this much room, a dropped piece means the result was already
+   * past the ceiling, which the length then shows. */
+  size_t max = tmpl_call_max_output(c);
+  buf_init(&b, max + n + rn + 1);
   rc = regex_replace_all(re, s, n, r, rn, literal, &b);
   regex_free(re);
-  if (rc == -E2BIG) {
-    buf_free(&b);
-    return tmpl__check_size(c, (size_t)-1);
-  }
+  if (!rc && b.len > max)
+    rc = tmpl__check_size(c, b.len);
   return tmpl__ret_buf(out, &b, rc ? rc : buf_append(&b, "", 0));
 }
 
