@@ -140,8 +140,7 @@ END_TEST
 START_TEST(snprintf_cuts_to_the_array)
 {
   char small[6];
-  ck_assert_int_eq(buf_snprintf(small, sizeof small, "%s-%d", "status", 42),
-                   9);
+  ck_assert_int_eq(buf_snprintf(small, sizeof small, "%s-%d", "status", 42), 9);
   ck_assert_str_eq(small, "statu");
   ck_assert_int_eq(buf_snprintf(small, sizeof small, "%d", 7), 1);
   ck_assert_str_eq(small, "7");
