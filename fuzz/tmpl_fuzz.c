@@ -6,10 +6,14 @@
  * target):
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib \
- *     $(pkg-config --cflags json-c yaml-0.1) fuzz/tmpl_fuzz.c lib/tmpl*.c \
- *     lib/buf.c lib/err.c lib/gonum.c lib/kyaml.c -o build/fuzz/tmpl_fuzz \
- *     $(pkg-config --libs json-c yaml-0.1) -lm
- *   build/fuzz/tmpl_fuzz fuzz/corpus/tmpl */
+ *     $(pkg-config --cflags json-c yaml-0.1 libpcre2-8) fuzz/tmpl_fuzz.c \
+ *     lib/tmpl*.c lib/buf.c lib/err.c lib/gonum.c lib/kyaml.c lib/kjson.c \
+ *     lib/yamlout.c lib/regex.c lib/base64.c -o build/fuzz/tmpl_fuzz \
+ *     $(pkg-config --libs json-c yaml-0.1 libpcre2-8) -lm
+ *   build/fuzz/tmpl_fuzz -max_len=4096 fuzz/corpus/tmpl
+ *
+ * The registry is Helm's whole function map (Sprig's too); the corpus
+ * holds every case of test/fixtures/tmpl/ with its values. */
 #include "kyaml.h"
 #include "tmpl.h"
 #include "tmpl_helm.h"

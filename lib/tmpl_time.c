@@ -301,13 +301,13 @@ static int is_leap(int64_t y)
 static void civil_of(const struct tmpl__time *t, struct civil *c)
 {
   int64_t s = t->sec + t->off;
-  int64_t days = floor_div(s, 86400), rem = s - days * 86400;
-  civil_from_days(days, &c->year, &c->month, &c->day);
+  int64_t nd = floor_div(s, 86400), rem = s - nd * 86400;
+  civil_from_days(nd, &c->year, &c->month, &c->day);
   c->hour = (int)(rem / 3600);
   c->min = (int)(rem / 60 % 60);
   c->sec = (int)(rem % 60);
-  c->yday = (int)(days - days_from_civil(c->year, 1, 1)) + 1;
-  c->wday = (int)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
+  c->yday = (int)(nd - days_from_civil(c->year, 1, 1)) + 1;
+  c->wday = (int)(((nd % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
 }
 
 /* time.Date(...) in loc: the civil time back to unix seconds, with the
@@ -315,17 +315,17 @@ static void civil_of(const struct tmpl__time *t, struct civil *c)
 static int time_date(struct tmpl__time *t, int64_t y, int mo, int d, int h,
                      int mi, int s, int ns, const char *loc)
 {
-  int64_t unix = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+  int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
   const struct zone *z = zone_get(loc);
   if (!z)
     return -ENOENT;
-  const struct zone_type *zt = zone_at(z, unix);
+  const struct zone_type *zt = zone_at(z, secs);
   if (zt->off) {
-    const struct zone_type *z2 = zone_at(z, unix - zt->off);
-    unix -= z2->off;
+    const struct zone_type *z2 = zone_at(z, secs - zt->off);
+    secs -= z2->off;
   }
   memset(t, 0, sizeof *t);
-  t->sec = unix;
+  t->sec = secs;
   t->nsec = ns;
   return tmpl__time_in(t, loc);
 }
