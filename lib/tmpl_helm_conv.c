@@ -7,14 +7,17 @@
  * printer: lib/yamlout) with one trailing newline cut; errors give "".
  * fromYaml reads the first document with go-yaml v2's YAML 1.1 rules and
  * every number as float64; a failure gives {"Error": "..."}. The type
- * errors read as Helm's; a YAML syntax error carries lib/kyaml's wording
- * (line and column, plainer than go-yaml's "yaml: line 3: ..."), which is
- * a known difference. toToml is BurntSushi/toml's encoder for maps, lists
+ * errors read as Helm's; a YAML syntax error is found again with libyaml,
+ * of which go-yaml is a port, and worded as go-yaml words it ("yaml: line
+ * 3: mapping values are not allowed in this context"); what only lib/kyaml
+ * rejects (a null key, too deep a nesting) keeps kyaml's wording. toToml is BurntSushi/toml's encoder for maps, lists
  * and scalars; fromToml and toYamlPretty are not supported (an error). */
 #include "tmpl_sprig_int.h"
 
 #include "kyaml.h"
 #include "yamlout.h"
+
+#include <yaml.h>
 
 #include <errno.h>
 #include <math.h>
@@ -81,6 +84,67 @@ static int first_doc_cb(struct json_object *doc, int line, void *data)
   return 1; /* go-yaml's Unmarshal reads the first document only */
 }
 
+/* go-yaml v2's parser.fail() for the first error libyaml finds in the
+ * first document: 1 with the message, 0 when libyaml finds none. */
+static int goyaml_error(const char *s, size_t n, char *msg, size_t cap)
+{
+  yaml_parser_t p;
+  if (!yaml_parser_initialize(&p))
+    return 0;
+  yaml_parser_set_input_string(&p, (const unsigned char *)s, n);
+  int failed = 0;
+  for (;;) {
+    yaml_event_t ev;
+    if (!yaml_parser_parse(&p, &ev)) {
+      failed = 1;
+      break;
+    }
+    yaml_event_type_t t = ev.type;
+    yaml_event_delete(&ev);
+    if (t == YAML_DOCUMENT_END_EVENT || t == YAML_STREAM_END_EVENT)
+      break;
+  }
+  if (failed) {
+    size_t line = p.problem_mark.line
+                      ? p.problem_mark.line + (p.error == YAML_SCANNER_ERROR)
+                      : p.context_mark.line;
+    char where[48] = "";
+    if (line)
+      snprintf(where, sizeof where, "line %zu: ", line);
+    snprintf(msg, cap, "error converting YAML to JSON: yaml: %s%s", where,
+             p.problem ? p.problem : "unknown problem parsing YAML content");
+  }
+  yaml_parser_delete(&p);
+  return failed;
+}
+
+/* kyaml's message as go-yaml's decoder words it: no "name:line:col: "
+ * prefix, and a bad tag names the value's resolved tag. */
+static void goyaml_decode_error(const char *kmsg, char *msg, size_t cap)
+{
+  const char *p = strstr(kmsg, ": "); /* after "fromYaml:1:4" */
+  p = strncmp(kmsg, "fromYaml:", 9) == 0 && p ? p + 2 : kmsg;
+  static const char pre[] = "cannot decode `";
+  const char *end = strncmp(p, pre, sizeof pre - 1) == 0
+                        ? strstr(p + sizeof pre - 1, "` as a ")
+                        : NULL;
+  if (!end) {
+    snprintf(msg, cap, "error converting YAML to JSON: yaml: %.1900s", p);
+    return;
+  }
+  static const char *const tags[] = {
+      [KYAML_TAG_STR] = "!!str",     [KYAML_TAG_NULL] = "!!null",
+      [KYAML_TAG_BOOL] = "!!bool",   [KYAML_TAG_INT] = "!!int",
+      [KYAML_TAG_UINT] = "!!int",    [KYAML_TAG_FLOAT] = "!!float",
+      [KYAML_TAG_TIMESTAMP] = "!!timestamp", [KYAML_TAG_MERGE] = "!!merge"};
+  const char *val = p + sizeof pre - 1;
+  struct kyaml_scalar sc;
+  enum kyaml_tag t = kyaml_resolve(val, (size_t)(end - val), &sc);
+  snprintf(msg, cap, "error converting YAML to JSON: yaml: cannot decode %s "
+                     "%.1800s",
+           tags[t], val - 1);
+}
+
 /* What json.Unmarshal names a value in a type error. */
 static const char *json_kind(const struct json_object *o)
 {
@@ -111,7 +175,8 @@ static int from_yaml(const char *s, size_t n, int want, struct json_object **out
   if (rc < 0 && rc != -EINVAL && rc != -E2BIG && rc != -ELOOP)
     return rc;
   if (rc < 0) {
-    snprintf(msg, cap, "error converting YAML to JSON: yaml: %.1900s", e.msg);
+    if (!goyaml_error(s, n, msg, cap))
+      goyaml_decode_error(e.msg, msg, cap);
     return 1;
   }
   int is_obj = json_object_is_type(*out, json_type_object);
