@@ -505,6 +505,11 @@ void ctrl__stopped(struct ctrl *c)
 
 void ctrl_stop(struct ctrl *c, void (*cb)(void *data), void *data)
 {
+  /* Requests still in flight and scrapes still to come must not reach c
+   * once it is freed. */
+  kube_client_observe(c->client, NULL, NULL);
+  if (c->o.metrics)
+    metrics_off_collect(c->o.metrics, collect, c);
   c->stopping = 1;
   c->leading = 0;
   c->stop_cb = cb;

@@ -481,6 +481,21 @@ int metrics_on_collect(struct metrics *m, void (*cb)(void *data), void *data)
   return rc;
 }
 
+void metrics_off_collect(struct metrics *m, void (*cb)(void *data),
+                         void *data)
+{
+  uv_mutex_lock(&m->lock);
+  for (size_t i = 0; i < m->ncollectors; i++) {
+    if (m->collectors[i].cb == cb && m->collectors[i].data == data) {
+      memmove(&m->collectors[i], &m->collectors[i + 1],
+              (m->ncollectors - i - 1) * sizeof m->collectors[0]);
+      m->ncollectors--;
+      break;
+    }
+  }
+  uv_mutex_unlock(&m->lock);
+}
+
 /* ---- exposition ---- */
 
 void metrics_format_value(double v, char *out, size_t n)

@@ -93,6 +93,9 @@ double metrics_value(struct metrics_series *s);
 /* Runs cb(data) at the start of each render, outside the lock, so it may
  * set gauges. At most 16 collectors. Returns 0 or -ENOSPC. */
 int metrics_on_collect(struct metrics *m, void (*cb)(void *data), void *data);
+/* Removes that collector (before data goes away). */
+void metrics_off_collect(struct metrics *m, void (*cb)(void *data),
+                         void *data);
 
 /* Appends the exposition text: families sorted by name, series by label
  * values; families with labels and no series yet are left out. Returns 0

@@ -542,6 +542,121 @@ START_TEST(test_invalid_cr_reports_error_others_go_on)
 }
 END_TEST
 
+/* Hostile CRs: a huge one, a nested one, wrong types. The bad ones get
+ * ERROR with a reason; a good CR next to them is served; the server
+ * lives. */
+static void put_raw(struct testkube *t, const char *json)
+{
+  struct json_object *o = testkube_json("%s", json);
+  struct kube_apply_opts ao = {.field_manager = "e2e-user", .force = 1};
+  struct kube_sync s;
+  kube_sync_init(&s);
+  int rc = testkube_wait(t, &s, kube_apply(t->c, o, &ao, kube_sync_cb, &s));
+  ck_assert_msg(rc == 0, "apply: %s", s.res.err.msg);
+  kube_sync_free(&s);
+  json_object_put(o);
+}
+
+static char *deep_values(int depth)
+{
+  size_t n = (size_t)depth * 12 + 64;
+  char *s = malloc(n);
+  size_t len = 0;
+  for (int i = 0; i < depth; i++)
+    len += (size_t)snprintf(s + len, n - len, "{\"k%d\":", i % 10);
+  len += (size_t)snprintf(s + len, n - len, "1");
+  for (int i = 0; i < depth; i++)
+    s[len++] = '}';
+  s[len] = 0;
+  return s;
+}
+
+static char *huge_env(size_t entries)
+{
+  size_t n = entries * 48 + 16;
+  char *s = malloc(n);
+  size_t len = (size_t)snprintf(s, n, "{");
+  for (size_t i = 0; i < entries; i++)
+    len += (size_t)snprintf(s + len, n - len, "%s\"E%05zu\":\"%030zu\"",
+                            i ? "," : "", i, i);
+  snprintf(s + len, n - len, "}");
+  return s;
+}
+
+START_TEST(test_hostile_crs)
+{
+  struct testkube t;
+  struct srv s;
+  testkube_open(&t, NULL);
+  const char *ns = testkube_namespace(&t, "srv-hostile");
+  srv_start(&s, ns, ns, NULL, NULL, NULL);
+  char head[512];
+  snprintf(head, sizeof head,
+           "{\"apiVersion\":\"" IOP_AV "\",\"kind\":\"IstioOperator\","
+           "\"metadata\":{\"namespace\":\"%s\",\"name\":", ns);
+  /* Wrong types where only iop can see them: the CRD's schema already
+   * refuses them in components, values are free-form to the apiserver. */
+  size_t n = 4096;
+  char *doc = malloc(n);
+  snprintf(doc, n,
+           "%s\"types\"},\"spec\":{\"revision\":\"types\",\"values\":{"
+           "\"pilot\":{\"replicaCount\":\"two\"},\"global\":{"
+           "\"istioNamespace\":\"%s\",\"proxy\":7}}}}",
+           head, ns);
+  put_raw(&t, doc);
+  /* Nesting under values. kube-apiserver 1.20 itself takes tens of
+   * seconds per write past about 16 levels of free-form data, so the test
+   * stays below that; iop's own parsers stop at 1000 levels (see the kyaml
+   * and kjson suites). */
+  char *deep = deep_values(14);
+  n = strlen(deep) + 1024;
+  doc = realloc(doc, n);
+  snprintf(doc, n,
+           "%s\"deep\"},\"spec\":{\"revision\":\"deep\",\"values\":"
+           "{\"global\":{\"istioNamespace\":\"%s\"},\"x\":%s}}}",
+           head, ns, deep);
+  put_raw(&t, doc);
+  free(deep);
+  /* A hundred KiB of environment for istiod: big for a CR. (At 1 MiB the
+   * test apiserver spends minutes on each server-side apply of the
+   * Deployment, merging 20,000 keyed list entries.) */
+  char *env = huge_env(2000);
+  n = strlen(env) + 1024;
+  doc = realloc(doc, n);
+  snprintf(doc, n,
+           "%s\"huge\"},\"spec\":{\"revision\":\"huge\",\"profile\":"
+           "\"minimal\",\"components\":{\"base\":{\"enabled\":false}},"
+           "\"values\":{\"global\":{\"istioNamespace\":\"%s\"},"
+           "\"pilot\":{\"env\":%s}}}}",
+           head, ns, env);
+  put_raw(&t, doc);
+  free(env);
+  free(doc);
+  put_iop(&t, ns, "good", "", "\"profile\":\"minimal\"");
+
+  struct json_object *cr = wait_state(&t, &s, ns, "types", "ERROR", 0);
+  const char *msg = jobj_path_str(cr, "status", "message", NULL);
+  ck_assert_msg(msg && strstr(msg, "spec.values."), "%s",
+                msg ? msg : "(none)");
+  json_object_put(cr);
+  cr = wait_state(&t, &s, ns, "deep", "ERROR", 0);
+  msg = jobj_path_str(cr, "status", "message", NULL);
+  ck_assert_msg(msg && strstr(msg, "spec.values.x"), "%s",
+                msg ? msg : "(none)");
+  json_object_put(cr);
+  json_object_put(wait_state(&t, &s, ns, "good", "HEALTHY", 1));
+  /* The huge one is valid: it installs, its Deployment carries it all. */
+  json_object_put(wait_state(&t, &s, ns, "huge", "HEALTHY", 1));
+  struct json_object *dep = get_or_null(&t, "apps/v1", "Deployment", ns,
+                                        "istiod-huge");
+  ck_assert(env_has(dep, "E01999"));
+  json_object_put(dep);
+  ck_assert(testproc_alive(&s.p));
+  srv_stop(&s);
+  testkube_close(&t);
+}
+END_TEST
+
 /* ---- revisions and deletion ---- */
 
 START_TEST(test_two_revisions_and_deletion)
@@ -759,6 +874,7 @@ Suite *server_suite(void)
   tcase_add_test(tc, test_change_and_prune);
   tcase_add_test(tc, test_drift_is_repaired);
   tcase_add_test(tc, test_invalid_cr_reports_error_others_go_on);
+  tcase_add_test(tc, test_hostile_crs);
   tcase_add_test(tc, test_two_revisions_and_deletion);
   tcase_add_test(tc, test_ignore_reconcile);
   tcase_add_test(tc, test_apiserver_restart_converges);
