@@ -87,14 +87,14 @@ struct tmpl_type {
 /* The tags this module knows. A value without a tag has the type its
  * json-c type implies (see the header comment). */
 extern const struct tmpl_type tmpl_type_int64;
-extern const struct tmpl_type tmpl_type_strings; /* []string */
-extern const struct tmpl_type tmpl_type_strmap;  /* map[string]string */
-extern const struct tmpl_type tmpl_type_bytes;   /* []uint8, a json string */
-extern const struct tmpl_type tmpl_type_uint8;   /* a byte, a json int */
-extern const struct tmpl_type tmpl_type_values;  /* chartutil.Values */
-extern const struct tmpl_type tmpl_type_ints;    /* []int */
-extern const struct tmpl_type tmpl_type_uint64;  /* uint64, a json int */
-extern const struct tmpl_type tmpl_type_nil_list;    /* []interface {}(nil) */
+extern const struct tmpl_type tmpl_type_strings;  /* []string */
+extern const struct tmpl_type tmpl_type_strmap;   /* map[string]string */
+extern const struct tmpl_type tmpl_type_bytes;    /* []uint8, a json string */
+extern const struct tmpl_type tmpl_type_uint8;    /* a byte, a json int */
+extern const struct tmpl_type tmpl_type_values;   /* chartutil.Values */
+extern const struct tmpl_type tmpl_type_ints;     /* []int */
+extern const struct tmpl_type tmpl_type_uint64;   /* uint64, a json int */
+extern const struct tmpl_type tmpl_type_nil_list; /* []interface {}(nil) */
 extern const struct tmpl_type tmpl_type_nil_strings; /* []string(nil) */
 extern const struct tmpl_type tmpl_type_time; /* time.Time (tmpl_sprig) */
 

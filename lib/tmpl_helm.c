@@ -110,8 +110,8 @@ int tmpl_helm_add_funcs(struct tmpl_funcs *f)
   if (!rc)
     rc = tmpl_funcs_add(f, tmpl__helm_conv_fns.fns, tmpl__helm_conv_fns.n);
   if (!rc)
-    rc = tmpl_funcs_add(f, helm_funcs,
-                        sizeof helm_funcs / sizeof helm_funcs[0]);
+    rc =
+        tmpl_funcs_add(f, helm_funcs, sizeof helm_funcs / sizeof helm_funcs[0]);
   return rc;
 }
 
@@ -500,8 +500,8 @@ static int glob_match(const char *p, const char *pe, const char *s,
       return alt_match(p, pe, s, se, depth);
     if (s == se)
       return 0;
-    size_t w = tmpl__utf8_decode((const unsigned char *)s, (size_t)(se - s),
-                                 &r);
+    size_t w =
+        tmpl__utf8_decode((const unsigned char *)s, (size_t)(se - s), &r);
     if (*p == '?') {
       if (r == '/')
         return 0;

@@ -10,8 +10,9 @@
  * errors read as Helm's; a YAML syntax error is found again with libyaml,
  * of which go-yaml is a port, and worded as go-yaml words it ("yaml: line
  * 3: mapping values are not allowed in this context"); what only lib/kyaml
- * rejects (a null key, too deep a nesting) keeps kyaml's wording. toToml is BurntSushi/toml's encoder for maps, lists
- * and scalars; fromToml and toYamlPretty are not supported (an error). */
+ * rejects (a null key, too deep a nesting) keeps kyaml's wording. toToml is
+ * BurntSushi/toml's encoder for maps, lists and scalars; fromToml and
+ * toYamlPretty are not supported (an error). */
 #include "tmpl_sprig_int.h"
 
 #include "kyaml.h"
@@ -132,16 +133,20 @@ static void goyaml_decode_error(const char *kmsg, char *msg, size_t cap)
     snprintf(msg, cap, "error converting YAML to JSON: yaml: %.1900s", p);
     return;
   }
-  static const char *const tags[] = {
-      [KYAML_TAG_STR] = "!!str",     [KYAML_TAG_NULL] = "!!null",
-      [KYAML_TAG_BOOL] = "!!bool",   [KYAML_TAG_INT] = "!!int",
-      [KYAML_TAG_UINT] = "!!int",    [KYAML_TAG_FLOAT] = "!!float",
-      [KYAML_TAG_TIMESTAMP] = "!!timestamp", [KYAML_TAG_MERGE] = "!!merge"};
+  static const char *const tags[] = {[KYAML_TAG_STR] = "!!str",
+                                     [KYAML_TAG_NULL] = "!!null",
+                                     [KYAML_TAG_BOOL] = "!!bool",
+                                     [KYAML_TAG_INT] = "!!int",
+                                     [KYAML_TAG_UINT] = "!!int",
+                                     [KYAML_TAG_FLOAT] = "!!float",
+                                     [KYAML_TAG_TIMESTAMP] = "!!timestamp",
+                                     [KYAML_TAG_MERGE] = "!!merge"};
   const char *val = p + sizeof pre - 1;
   struct kyaml_scalar sc;
   enum kyaml_tag t = kyaml_resolve(val, (size_t)(end - val), &sc);
-  snprintf(msg, cap, "error converting YAML to JSON: yaml: cannot decode %s "
-                     "%.1800s",
+  snprintf(msg, cap,
+           "error converting YAML to JSON: yaml: cannot decode %s "
+           "%.1800s",
            tags[t], val - 1);
 }
 
@@ -164,8 +169,8 @@ static const char *json_kind(const struct json_object *o)
 
 /* sigs.k8s.io/yaml.Unmarshal of text into a map (want '{') or a list
  * ('['): 0 with *out (NULL for null), or 1 with Helm's message in msg. */
-static int from_yaml(const char *s, size_t n, int want, struct json_object **out,
-                     char *msg, size_t cap)
+static int from_yaml(const char *s, size_t n, int want,
+                     struct json_object **out, char *msg, size_t cap)
 {
   struct kyaml_opts o = {.name = "fromYaml", .numbers = KYAML_NUMBERS_FLOAT};
   struct err e;
@@ -180,10 +185,11 @@ static int from_yaml(const char *s, size_t n, int want, struct json_object **out
     return 1;
   }
   int is_obj = json_object_is_type(*out, json_type_object);
-  if (*out && (want == '{' ? !is_obj
-                           : !json_object_is_type(*out, json_type_array))) {
-    snprintf(msg, cap, "error unmarshaling JSON: while decoding JSON: json: "
-                       "cannot unmarshal %s into Go value of type %s",
+  if (*out &&
+      (want == '{' ? !is_obj : !json_object_is_type(*out, json_type_array))) {
+    snprintf(msg, cap,
+             "error unmarshaling JSON: while decoding JSON: json: "
+             "cannot unmarshal %s into Go value of type %s",
              json_kind(*out),
              want == '{' ? "map[string]interface {}" : "[]interface {}");
     json_object_put(*out);
@@ -391,8 +397,9 @@ static enum toml_type toml_type(struct toml *t, struct json_object *o)
   for (size_t i = 0; i < n; i++) {
     struct json_object *e = json_object_array_get_idx(o, i);
     if (!e) {
-      snprintf(t->err, sizeof t->err, "toml: cannot encode array with nil "
-                                      "element");
+      snprintf(t->err, sizeof t->err,
+               "toml: cannot encode array with nil "
+               "element");
       return T_NONE;
     }
     if (!is_hash(e))
@@ -434,8 +441,9 @@ static int toml_element(struct toml *t, struct json_object *o)
 {
   char s[64];
   if (!o) {
-    snprintf(t->err, sizeof t->err, "toml: cannot encode array with nil "
-                                    "element");
+    snprintf(t->err, sizeof t->err,
+             "toml: cannot encode array with nil "
+             "element");
     return 1;
   }
   switch (tmpl_val_kind(o)) {

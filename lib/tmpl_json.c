@@ -17,10 +17,35 @@
 #define JSON_MAX_DEPTH 10000
 
 enum scan_state {
-  S_BEGIN_VALUE_OR_EMPTY, S_BEGIN_VALUE, S_BEGIN_STRING_OR_EMPTY,
-  S_BEGIN_STRING, S_END_VALUE, S_END_TOP, S_IN_STRING, S_IN_STRING_ESC,
-  S_ESC_U, S_ESC_U1, S_ESC_U12, S_ESC_U123, S_NEG, S_1, S_0, S_DOT, S_DOT0,
-  S_E, S_ESIGN, S_E0, S_T, S_TR, S_TRU, S_F, S_FA, S_FAL, S_FALS, S_N, S_NU,
+  S_BEGIN_VALUE_OR_EMPTY,
+  S_BEGIN_VALUE,
+  S_BEGIN_STRING_OR_EMPTY,
+  S_BEGIN_STRING,
+  S_END_VALUE,
+  S_END_TOP,
+  S_IN_STRING,
+  S_IN_STRING_ESC,
+  S_ESC_U,
+  S_ESC_U1,
+  S_ESC_U12,
+  S_ESC_U123,
+  S_NEG,
+  S_1,
+  S_0,
+  S_DOT,
+  S_DOT0,
+  S_E,
+  S_ESIGN,
+  S_E0,
+  S_T,
+  S_TR,
+  S_TRU,
+  S_F,
+  S_FA,
+  S_FAL,
+  S_FALS,
+  S_N,
+  S_NU,
   S_NUL,
 };
 
@@ -455,8 +480,8 @@ static int read_string(struct decoder *d, struct buf *b)
       uint32_t r;
       size_t w = tmpl__utf8_decode((const unsigned char *)d->s + d->i,
                                    d->n - d->i, &r);
-      rc = w == 1 ? tmpl__utf8_encode(b, 0xfffd)
-                  : buf_append(b, d->s + d->i, w);
+      rc =
+          w == 1 ? tmpl__utf8_encode(b, 0xfffd) : buf_append(b, d->s + d->i, w);
       d->i += w;
     }
   }
@@ -536,8 +561,9 @@ static int decode_number(struct decoder *d, struct json_object **out)
   double f;
   if (gonum_parse_float(d->s + start, d->i - start, &f)) {
     if (!d->err[0])
-      snprintf(d->err, d->errcap, "json: cannot unmarshal number %.*s into "
-                                  "Go value of type float64",
+      snprintf(d->err, d->errcap,
+               "json: cannot unmarshal number %.*s into "
+               "Go value of type float64",
                (int)(d->i - start), d->s + start);
     *out = NULL;
     return 0;

@@ -29,8 +29,8 @@ static int re_error(struct re_parse *p, const char *code, const char *expr,
 }
 
 /* nextRune: invalid UTF-8 is an error naming the rest of the text. */
-static int next_rune(struct re_parse *p, const char *s, size_t n,
-                     uint32_t *r, size_t *w)
+static int next_rune(struct re_parse *p, const char *s, size_t n, uint32_t *r,
+                     size_t *w)
 {
   if (n == 0) {
     *r = 0xfffd;
@@ -38,8 +38,7 @@ static int next_rune(struct re_parse *p, const char *s, size_t n,
     return 0;
   }
   *w = tmpl__utf8_decode((const unsigned char *)s, n, r);
-  if (*r == 0xfffd && *w == 1 &&
-      !(n >= 3 && memcmp(s, "\xef\xbf\xbd", 3) == 0))
+  if (*r == 0xfffd && *w == 1 && !(n >= 3 && memcmp(s, "\xef\xbf\xbd", 3) == 0))
     return re_error(p, "invalid UTF-8", s, n);
   return 0;
 }
@@ -119,8 +118,7 @@ static int parse_escape(struct re_parse *p, const char *s, size_t n,
       size_t j = k + 1;
       while (j < n && s[j] != '}' && unhex((unsigned char)s[j]) >= 0)
         j++;
-      return re_error(p, "invalid escape sequence", s,
-                      j < n ? j + 1 : n);
+      return re_error(p, "invalid escape sequence", s, j < n ? j + 1 : n);
     }
     uint32_t e;
     size_t w2;
@@ -138,44 +136,175 @@ static int parse_escape(struct re_parse *p, const char *s, size_t n,
 }
 
 static const char *const categories[] = {
-    "Any", "C",  "Cc", "Cf", "Co", "Cs", "L",  "Ll", "Lm", "Lo", "Lt",
-    "Lu",  "M",  "Mc", "Me", "Mn", "N",  "Nd", "Nl", "No", "P",  "Pc",
-    "Pd",  "Pe", "Pf", "Pi", "Po", "Ps", "S",  "Sc", "Sk", "Sm", "So",
-    "Z",   "Zl", "Zp", "Zs"};
+    "Any", "C",  "Cc", "Cf", "Co", "Cs", "L",  "Ll", "Lm", "Lo",
+    "Lt",  "Lu", "M",  "Mc", "Me", "Mn", "N",  "Nd", "Nl", "No",
+    "P",   "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "S",  "Sc",
+    "Sk",  "Sm", "So", "Z",  "Zl", "Zp", "Zs"};
 
 /* Go 1.23's unicode.Scripts (Unicode 15.0). */
-static const char *const scripts[] = {
-    "Adlam", "Ahom", "Anatolian_Hieroglyphs", "Arabic", "Armenian",
-    "Avestan", "Balinese", "Bamum", "Bassa_Vah", "Batak", "Bengali",
-    "Bhaiksuki", "Bopomofo", "Brahmi", "Braille", "Buginese", "Buhid",
-    "Canadian_Aboriginal", "Carian", "Caucasian_Albanian", "Chakma", "Cham",
-    "Cherokee", "Chorasmian", "Common", "Coptic", "Cuneiform", "Cypriot",
-    "Cypro_Minoan", "Cyrillic", "Deseret", "Devanagari", "Dives_Akuru",
-    "Dogra", "Duployan", "Egyptian_Hieroglyphs", "Elbasan", "Elymaic",
-    "Ethiopic", "Georgian", "Glagolitic", "Gothic", "Grantha", "Greek",
-    "Gujarati", "Gunjala_Gondi", "Gurmukhi", "Han", "Hangul",
-    "Hanifi_Rohingya", "Hanunoo", "Hatran", "Hebrew", "Hiragana",
-    "Imperial_Aramaic", "Inherited", "Inscriptional_Pahlavi",
-    "Inscriptional_Parthian", "Javanese", "Kaithi", "Kannada", "Katakana",
-    "Kawi", "Kayah_Li", "Kharoshthi", "Khitan_Small_Script", "Khmer",
-    "Khojki", "Khudawadi", "Lao", "Latin", "Lepcha", "Limbu", "Linear_A",
-    "Linear_B", "Lisu", "Lycian", "Lydian", "Mahajani", "Makasar",
-    "Malayalam", "Mandaic", "Manichaean", "Marchen", "Masaram_Gondi",
-    "Medefaidrin", "Meetei_Mayek", "Mende_Kikakui", "Meroitic_Cursive",
-    "Meroitic_Hieroglyphs", "Miao", "Modi", "Mongolian", "Mro", "Multani",
-    "Myanmar", "Nabataean", "Nag_Mundari", "Nandinagari", "New_Tai_Lue",
-    "Newa", "Nko", "Nushu", "Nyiakeng_Puachue_Hmong", "Ogham", "Ol_Chiki",
-    "Old_Hungarian", "Old_Italic", "Old_North_Arabian", "Old_Permic",
-    "Old_Persian", "Old_Sogdian", "Old_South_Arabian", "Old_Turkic",
-    "Old_Uyghur", "Oriya", "Osage", "Osmanya", "Pahawh_Hmong", "Palmyrene",
-    "Pau_Cin_Hau", "Phags_Pa", "Phoenician", "Psalter_Pahlavi", "Rejang",
-    "Runic", "Samaritan", "Saurashtra", "Sharada", "Shavian", "Siddham",
-    "SignWriting", "Sinhala", "Sogdian", "Sora_Sompeng", "Soyombo",
-    "Sundanese", "Syloti_Nagri", "Syriac", "Tagalog", "Tagbanwa", "Tai_Le",
-    "Tai_Tham", "Tai_Viet", "Takri", "Tamil", "Tangsa", "Tangut", "Telugu",
-    "Thaana", "Thai", "Tibetan", "Tifinagh", "Tirhuta", "Toto", "Ugaritic",
-    "Vai", "Vithkuqi", "Wancho", "Warang_Citi", "Yezidi", "Yi",
-    "Zanabazar_Square"};
+static const char *const scripts[] = {"Adlam",
+                                      "Ahom",
+                                      "Anatolian_Hieroglyphs",
+                                      "Arabic",
+                                      "Armenian",
+                                      "Avestan",
+                                      "Balinese",
+                                      "Bamum",
+                                      "Bassa_Vah",
+                                      "Batak",
+                                      "Bengali",
+                                      "Bhaiksuki",
+                                      "Bopomofo",
+                                      "Brahmi",
+                                      "Braille",
+                                      "Buginese",
+                                      "Buhid",
+                                      "Canadian_Aboriginal",
+                                      "Carian",
+                                      "Caucasian_Albanian",
+                                      "Chakma",
+                                      "Cham",
+                                      "Cherokee",
+                                      "Chorasmian",
+                                      "Common",
+                                      "Coptic",
+                                      "Cuneiform",
+                                      "Cypriot",
+                                      "Cypro_Minoan",
+                                      "Cyrillic",
+                                      "Deseret",
+                                      "Devanagari",
+                                      "Dives_Akuru",
+                                      "Dogra",
+                                      "Duployan",
+                                      "Egyptian_Hieroglyphs",
+                                      "Elbasan",
+                                      "Elymaic",
+                                      "Ethiopic",
+                                      "Georgian",
+                                      "Glagolitic",
+                                      "Gothic",
+                                      "Grantha",
+                                      "Greek",
+                                      "Gujarati",
+                                      "Gunjala_Gondi",
+                                      "Gurmukhi",
+                                      "Han",
+                                      "Hangul",
+                                      "Hanifi_Rohingya",
+                                      "Hanunoo",
+                                      "Hatran",
+                                      "Hebrew",
+                                      "Hiragana",
+                                      "Imperial_Aramaic",
+                                      "Inherited",
+                                      "Inscriptional_Pahlavi",
+                                      "Inscriptional_Parthian",
+                                      "Javanese",
+                                      "Kaithi",
+                                      "Kannada",
+                                      "Katakana",
+                                      "Kawi",
+                                      "Kayah_Li",
+                                      "Kharoshthi",
+                                      "Khitan_Small_Script",
+                                      "Khmer",
+                                      "Khojki",
+                                      "Khudawadi",
+                                      "Lao",
+                                      "Latin",
+                                      "Lepcha",
+                                      "Limbu",
+                                      "Linear_A",
+                                      "Linear_B",
+                                      "Lisu",
+                                      "Lycian",
+                                      "Lydian",
+                                      "Mahajani",
+                                      "Makasar",
+                                      "Malayalam",
+                                      "Mandaic",
+                                      "Manichaean",
+                                      "Marchen",
+                                      "Masaram_Gondi",
+                                      "Medefaidrin",
+                                      "Meetei_Mayek",
+                                      "Mende_Kikakui",
+                                      "Meroitic_Cursive",
+                                      "Meroitic_Hieroglyphs",
+                                      "Miao",
+                                      "Modi",
+                                      "Mongolian",
+                                      "Mro",
+                                      "Multani",
+                                      "Myanmar",
+                                      "Nabataean",
+                                      "Nag_Mundari",
+                                      "Nandinagari",
+                                      "New_Tai_Lue",
+                                      "Newa",
+                                      "Nko",
+                                      "Nushu",
+                                      "Nyiakeng_Puachue_Hmong",
+                                      "Ogham",
+                                      "Ol_Chiki",
+                                      "Old_Hungarian",
+                                      "Old_Italic",
+                                      "Old_North_Arabian",
+                                      "Old_Permic",
+                                      "Old_Persian",
+                                      "Old_Sogdian",
+                                      "Old_South_Arabian",
+                                      "Old_Turkic",
+                                      "Old_Uyghur",
+                                      "Oriya",
+                                      "Osage",
+                                      "Osmanya",
+                                      "Pahawh_Hmong",
+                                      "Palmyrene",
+                                      "Pau_Cin_Hau",
+                                      "Phags_Pa",
+                                      "Phoenician",
+                                      "Psalter_Pahlavi",
+                                      "Rejang",
+                                      "Runic",
+                                      "Samaritan",
+                                      "Saurashtra",
+                                      "Sharada",
+                                      "Shavian",
+                                      "Siddham",
+                                      "SignWriting",
+                                      "Sinhala",
+                                      "Sogdian",
+                                      "Sora_Sompeng",
+                                      "Soyombo",
+                                      "Sundanese",
+                                      "Syloti_Nagri",
+                                      "Syriac",
+                                      "Tagalog",
+                                      "Tagbanwa",
+                                      "Tai_Le",
+                                      "Tai_Tham",
+                                      "Tai_Viet",
+                                      "Takri",
+                                      "Tamil",
+                                      "Tangsa",
+                                      "Tangut",
+                                      "Telugu",
+                                      "Thaana",
+                                      "Thai",
+                                      "Tibetan",
+                                      "Tifinagh",
+                                      "Tirhuta",
+                                      "Toto",
+                                      "Ugaritic",
+                                      "Vai",
+                                      "Vithkuqi",
+                                      "Wancho",
+                                      "Warang_Citi",
+                                      "Yezidi",
+                                      "Yi",
+                                      "Zanabazar_Square"};
 
 static int in_list(const char *const *l, size_t k, const char *s, size_t n)
 {
@@ -188,8 +317,7 @@ static int in_list(const char *const *l, size_t k, const char *s, size_t n)
 /* A Unicode table name Go knows: "Any", a category or a script. */
 static int unicode_name(const char *s, size_t n)
 {
-  return in_list(categories, sizeof categories / sizeof categories[0], s,
-                 n) ||
+  return in_list(categories, sizeof categories / sizeof categories[0], s, n) ||
          in_list(scripts, sizeof scripts / sizeof scripts[0], s, n);
 }
 
@@ -225,10 +353,9 @@ static int unicode_class(struct re_parse *p, const char *s, size_t n,
   return 0;
 }
 
-static const char *const posix[] = {"alnum", "alpha", "ascii", "blank",
-                                    "cntrl", "digit", "graph", "lower",
-                                    "print", "punct", "space", "upper",
-                                    "word",  "xdigit"};
+static const char *const posix[] = {"alnum", "alpha", "ascii", "blank", "cntrl",
+                                    "digit", "graph", "lower", "print", "punct",
+                                    "space", "upper", "word",  "xdigit"};
 
 /* [:name:] inside a class; *used 0 when there is none. */
 static int named_class(struct re_parse *p, const char *t, size_t n,
@@ -306,8 +433,7 @@ static int parse_class(struct re_parse *p, const char *s, size_t n,
         break;
       i += u;
       if (hi < lo)
-        rc = re_error(p, "invalid character class range", s + start,
-                      i - start);
+        rc = re_error(p, "invalid character class range", s + start, i - start);
     }
   }
   *used = i + 1;
@@ -315,8 +441,7 @@ static int parse_class(struct re_parse *p, const char *s, size_t n,
 }
 
 /* parsePerlFlags: s is at "(?". */
-static int perl_flags(struct re_parse *p, const char *s, size_t n,
-                      size_t *used)
+static int perl_flags(struct re_parse *p, const char *s, size_t n, size_t *used)
 {
   if ((n > 4 && s[2] == 'P' && s[3] == '<') || (n > 3 && s[2] == '<')) {
     size_t begin = s[2] == '<' ? 3 : 4;
@@ -328,8 +453,8 @@ static int perl_flags(struct re_parse *p, const char *s, size_t n,
       return re_error(p, "invalid named capture", s, cap);
     for (size_t i = begin; i < cap - 1;) {
       uint32_t r;
-      size_t w = tmpl__utf8_decode((const unsigned char *)s + i, cap - 1 - i,
-                                   &r);
+      size_t w =
+          tmpl__utf8_decode((const unsigned char *)s + i, cap - 1 - i, &r);
       if (r != '_' && !tmpl__uni_is_letter(r) && !tmpl__uni_is_digit(r))
         return re_error(p, "invalid named capture", s, cap);
       i += w;

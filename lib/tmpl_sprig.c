@@ -93,8 +93,9 @@ int tmpl__check_size(struct tmpl_call *c, size_t n)
   size_t max = tmpl_call_max_output(c);
   if (n <= max && n < (size_t)INT32_MAX)
     return 0;
-  return tmpl_call_errorf(c, "result of %zu bytes exceeds the limit of %zu "
-                             "bytes",
+  return tmpl_call_errorf(c,
+                          "result of %zu bytes exceeds the limit of %zu "
+                          "bytes",
                           n, max < (size_t)INT32_MAX ? max : (size_t)INT32_MAX);
 }
 
@@ -299,10 +300,10 @@ int tmpl__slice_typed(const struct json_object *o)
 /* ---- Registration ---- */
 
 static const struct tmpl__table *const tables[] = {
-    &tmpl__sprig_str_fns,   &tmpl__sprig_case_fns,  &tmpl__sprig_list_fns,
-    &tmpl__sprig_dict_fns,  &tmpl__sprig_num_fns,   &tmpl__sprig_conv_fns,
-    &tmpl__sprig_enc_fns,   &tmpl__sprig_regex_fns, &tmpl__sprig_semver_fns,
-    &tmpl__sprig_date_fns,  &tmpl__sprig_misc_fns,
+    &tmpl__sprig_str_fns,  &tmpl__sprig_case_fns,  &tmpl__sprig_list_fns,
+    &tmpl__sprig_dict_fns, &tmpl__sprig_num_fns,   &tmpl__sprig_conv_fns,
+    &tmpl__sprig_enc_fns,  &tmpl__sprig_regex_fns, &tmpl__sprig_semver_fns,
+    &tmpl__sprig_date_fns, &tmpl__sprig_misc_fns,
 };
 
 int tmpl_sprig_add_funcs(struct tmpl_funcs *f)

@@ -39,9 +39,20 @@ static locale_t uni_locale(void)
 int tmpl__uni_is_space(uint32_t r)
 {
   switch (r) {
-  case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
-  case 0x85: case 0xa0: case 0x1680: case 0x2028: case 0x2029:
-  case 0x202f: case 0x205f: case 0x3000:
+  case '\t':
+  case '\n':
+  case '\v':
+  case '\f':
+  case '\r':
+  case ' ':
+  case 0x85:
+  case 0xa0:
+  case 0x1680:
+  case 0x2028:
+  case 0x2029:
+  case 0x202f:
+  case 0x205f:
+  case 0x3000:
     return 1;
   default:
     return r >= 0x2000 && r <= 0x200a;
@@ -59,8 +70,7 @@ int tmpl__uni_is_upper(uint32_t r)
 int tmpl__uni_is_lower(uint32_t r)
 {
   if (r < 0x100)
-    return (r >= 'a' && r <= 'z') || r == 0xb5 ||
-           (r >= 0xdf && r != 0xf7);
+    return (r >= 'a' && r <= 'z') || r == 0xb5 || (r >= 0xdf && r != 0xf7);
   locale_t l = uni_locale();
   return l && iswlower_l((wint_t)r, l) && !tmpl__uni_is_title(r);
 }
@@ -96,8 +106,8 @@ int tmpl__uni_is_number(uint32_t r)
 int tmpl__uni_is_punct(uint32_t r)
 {
   if (r < 0x80)
-    return r > ' ' && r < 0x7f && strchr("!\"#%&'()*,-./:;?@[\\]_{}",
-                                          (int)r) != NULL;
+    return r > ' ' && r < 0x7f &&
+           strchr("!\"#%&'()*,-./:;?@[\\]_{}", (int)r) != NULL;
   if (r < 0x100)
     return r == 0xa1 || r == 0xa7 || r == 0xab || r == 0xb6 || r == 0xb7 ||
            r == 0xbb || r == 0xbf;
@@ -446,8 +456,15 @@ static int is_alphabet(uint32_t r)
            (r >= 0x20000 && r <= 0x2b81d));
 }
 
-enum word_type { W_INVALID, W_NUMBER, W_UPPER, W_ALPHA, W_CONN, W_PUNCT,
-                 W_OTHER };
+enum word_type {
+  W_INVALID,
+  W_NUMBER,
+  W_UPPER,
+  W_ALPHA,
+  W_CONN,
+  W_PUNCT,
+  W_OTHER
+};
 
 struct str {
   const char *s;
@@ -465,8 +482,7 @@ static size_t next_valid(struct str s, uint32_t prev, uint32_t *r)
 {
   size_t size = 0;
   while (s.n > 0) {
-    size_t w =
-        tmpl__utf8_decode((const unsigned char *)s.s, s.n, r);
+    size_t w = tmpl__utf8_decode((const unsigned char *)s.s, s.n, r);
     size += w;
     if (*r != 0xfffd)
       return size;
@@ -484,8 +500,7 @@ static int not_upper_alpha(uint32_t r)
 }
 
 /* Extends a word while runes are in cls; returns the last rune read. */
-static uint32_t extend(struct str *rem, size_t *off, uint32_t r,
-                       rune_class cls)
+static uint32_t extend(struct str *rem, size_t *off, uint32_t r, rune_class cls)
 {
   while (rem->n > 0) {
     size_t size = next_valid(*rem, r, &r);
@@ -532,8 +547,7 @@ static void upper_word(struct str s, struct str *rem, size_t *off, uint32_t r)
   }
 }
 
-static enum word_type next_word(struct str s, struct str *word,
-                                struct str *rem)
+static enum word_type next_word(struct str s, struct str *word, struct str *rem)
 {
   *word = *rem = (struct str){s.s + s.n, 0};
   if (s.n == 0)
@@ -579,8 +593,8 @@ static int to_lower(struct buf *b, enum word_type wt, struct str w, char conn)
     if (is_connector(r))
       rc = buf_putc(b, conn);
     else
-      rc = tmpl__utf8_encode(b, tmpl__uni_is_upper(r) ? tmpl__uni_to_lower(r)
-                                                       : r);
+      rc = tmpl__utf8_encode(b,
+                             tmpl__uni_is_upper(r) ? tmpl__uni_to_lower(r) : r);
   }
   return rc;
 }

@@ -52,7 +52,7 @@ TMPL__FN(fn_any)
 TMPL__FN(fn_ternary)
 {
   return tmpl__ret_iface(out, json_object_get_boolean(argv[2].o) ? argv[0].o
-                                                                : argv[1].o);
+                                                                 : argv[1].o);
 }
 
 /* ---- Reflection ---- */
@@ -114,7 +114,8 @@ static int view_children(struct json_object *o, struct json_object **out,
   struct lh_entry *ent = is_arr ? NULL : json_object_get_object(o)->head;
   for (; !rc && (is_arr ? i < n : ent != NULL); i++) {
     struct json_object *v = is_arr ? json_object_array_get_idx(o, i)
-                                   : (struct json_object *)lh_entry_v(ent), *w;
+                                   : (struct json_object *)lh_entry_v(ent),
+                       *w;
     if ((rc = view(v, &w, depth + 1)))
       break;
     if (w != v && !c) { /* first change: copy what came before */
@@ -194,8 +195,9 @@ static int marshal(struct tmpl_call *c, struct json_object *o,
   struct json_object *v;
   int rc = tmpl__json_view(o, &v);
   if (rc == -ELOOP) {
-    snprintf(msg, cap, "json: unsupported value: encountered a cycle via "
-                       "%s",
+    snprintf(msg, cap,
+             "json: unsupported value: encountered a cycle via "
+             "%s",
              tmpl_val_type_name(o));
     return 1;
   }

@@ -207,8 +207,8 @@ TMPL__FN(m_unix)
     return tmpl__ret_int64(out, t.sec);
   if (unit[0] == 'm')
     return tmpl__ret_int64(out, t.sec * 1000 + t.nsec / 1000000);
-  return tmpl__ret_int64(out, (int64_t)((uint64_t)t.sec * 1000000000u +
-                                        (uint64_t)t.nsec));
+  return tmpl__ret_int64(
+      out, (int64_t)((uint64_t)t.sec * 1000000000u + (uint64_t)t.nsec));
 }
 
 /* The civil fields, through Format (which knows the calendar). */
@@ -232,8 +232,8 @@ TMPL__FN(m_civil)
     return tmpl__ret_int(out, t.nsec);
   static const struct {
     const char *name, *layout;
-  } f[] = {{"Year", "2006"}, {"Day", "2"},     {"Hour", "15"},
-           {"Minute", "4"},  {"Second", "5"},  {"YearDay", "002"}};
+  } f[] = {{"Year", "2006"}, {"Day", "2"},    {"Hour", "15"},
+           {"Minute", "4"},  {"Second", "5"}, {"YearDay", "002"}};
   for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
     if (strcmp(which, f[i].name) == 0)
       return tmpl__ret_int(out, field(&t, f[i].layout));
@@ -485,8 +485,8 @@ TMPL__FN(fn_ago)
     date_arg(o, &t);
   struct buf b;
   buf_init(&b, 0);
-  return tmpl__ret_buf(out, &b, tmpl__duration_string(&b,
-                                                      round_second(since(&t))));
+  return tmpl__ret_buf(out, &b,
+                       tmpl__duration_string(&b, round_second(since(&t))));
 }
 
 /* duration: seconds (a string or an int64; else 0) as a Duration. */
@@ -531,12 +531,10 @@ TMPL__FN(fn_duration_round)
   static const struct {
     uint64_t unit;
     const char *suffix;
-  } units[] = {{UINT64_C(31536000000000000), "y"},
-               {UINT64_C(2592000000000000), "mo"},
-               {UINT64_C(86400000000000), "d"},
-               {UINT64_C(3600000000000), "h"},
-               {UINT64_C(60000000000), "m"},
-               {UINT64_C(1000000000), "s"}};
+  } units[] = {
+      {UINT64_C(31536000000000000), "y"}, {UINT64_C(2592000000000000), "mo"},
+      {UINT64_C(86400000000000), "d"},    {UINT64_C(3600000000000), "h"},
+      {UINT64_C(60000000000), "m"},       {UINT64_C(1000000000), "s"}};
   char s[32] = "0s";
   for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
     if (u > units[i].unit) {

@@ -65,9 +65,8 @@ TMPL__FN(fn_dict)
 TMPL__FN(fn_get)
 {
   struct json_object *v;
-  if (argv[0].o &&
-      json_object_object_get_ex(argv[0].o, json_object_get_string(argv[1].o),
-                                &v))
+  if (argv[0].o && json_object_object_get_ex(
+                       argv[0].o, json_object_get_string(argv[1].o), &v))
     return tmpl__ret_iface(out, v);
   struct json_object *empty = json_object_new_string("");
   if (!empty)
@@ -99,8 +98,9 @@ TMPL__FN(fn_unset)
 TMPL__FN(fn_has_key)
 {
   return tmpl__ret_bool(
-      out, argv[0].o && json_object_object_get_ex(
-                            argv[0].o, json_object_get_string(argv[1].o), NULL));
+      out,
+      argv[0].o && json_object_object_get_ex(
+                       argv[0].o, json_object_get_string(argv[1].o), NULL));
 }
 
 static int arr_add(struct json_object *a, struct json_object *e)
@@ -246,8 +246,9 @@ TMPL__FN(fn_must_deep_copy)
 static int assert_panic(struct tmpl_call *c, const struct json_object *o,
                         const char *want)
 {
-  return tmpl_call_errorf(c, "interface conversion: interface {} is %s, not "
-                             "%s",
+  return tmpl_call_errorf(c,
+                          "interface conversion: interface {} is %s, not "
+                          "%s",
                           o ? tmpl_val_type_name(o) : "nil", want);
 }
 
@@ -273,8 +274,7 @@ TMPL__FN(fn_dig)
       return assert_panic(c, argv[i].o, "string");
   for (int i = 0; i < argc - 2; i++) {
     struct json_object *step;
-    if (!json_object_object_get_ex(m, json_object_get_string(argv[i].o),
-                                   &step))
+    if (!json_object_object_get_ex(m, json_object_get_string(argv[i].o), &step))
       return tmpl__ret_iface(out, def);
     if (i == argc - 3)
       return tmpl__ret_iface(out, step);
@@ -332,8 +332,8 @@ static struct json_object *empty_like(const struct json_object *v)
 }
 
 static int merge_slice(struct json_object *dst, const char *k,
-                       struct json_object *sv, struct json_object *dv,
-                       int has, int overwrite)
+                       struct json_object *sv, struct json_object *dv, int has,
+                       int overwrite)
 {
   if (overwrite || json_object_object_length(dst) == 0)
     return obj_set(dst, k, json_object_get(sv));
@@ -399,8 +399,9 @@ static int merge(struct tmpl_call *c, int argc, struct tmpl_value *argv,
     return tmpl__ret_str(out, "", 0);
   }
   if (rc == -ELOOP)
-    rc = tmpl_call_errorf(c, "the values nest deeper than %d levels, or a "
-                             "map would hold itself",
+    rc = tmpl_call_errorf(c,
+                          "the values nest deeper than %d levels, or a "
+                          "map would hold itself",
                           TMPL_MAX_NESTING);
   if (rc) {
     json_object_put(dst);

@@ -428,13 +428,11 @@ static int hex_digest(enum digest d, const char *s, size_t n, struct buf *b)
                             d == D_SHA512 ? 16 : 8, &total);
   if (!p)
     return -ENOMEM;
-  uint32_t h1[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476,
-                    0xc3d2e1f0};
+  uint32_t h1[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
   uint32_t h2[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  uint64_t h5[8] = {0x6a09e667f3bcc908, 0xbb67ae8584caa73b,
-                    0x3c6ef372fe94f82b, 0xa54ff53a5f1d36f1,
-                    0x510e527fade682d1, 0x9b05688c2b3e6c1f,
+  uint64_t h5[8] = {0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b,
+                    0xa54ff53a5f1d36f1, 0x510e527fade682d1, 0x9b05688c2b3e6c1f,
                     0x1f83d9abfb41bd6b, 0x5be0cd19137e2179};
   for (size_t off = 0; off < total; off += block) {
     if (d == D_SHA1)

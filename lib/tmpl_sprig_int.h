@@ -11,14 +11,14 @@
 
 /* Texts of Go runtime panics that a template shows as
  * "error calling NAME: TEXT". */
-#define TMPL__NIL_DEREF                                                       \
+#define TMPL__NIL_DEREF                                                        \
   "runtime error: invalid memory address or nil pointer dereference"
 
 /* A function of the registry; not every one reads every parameter. */
-#define TMPL__FN(name)                                                        \
-  static int name(struct tmpl_call *c __attribute__((unused)),               \
-                  int argc __attribute__((unused)),                          \
-                  struct tmpl_value *argv __attribute__((unused)),           \
+#define TMPL__FN(name)                                                         \
+  static int name(struct tmpl_call *c __attribute__((unused)),                 \
+                  int argc __attribute__((unused)),                            \
+                  struct tmpl_value *argv __attribute__((unused)),             \
                   struct tmpl_value *out __attribute__((unused)))
 
 /* ---- Results: each sets *out and returns 0, or -ENOMEM ---- */
@@ -103,13 +103,13 @@ int tmpl__regex_syntax(const char *s, size_t n, char *err, size_t cap);
 /* ---- Go's time package (tmpl_time.c) ---- */
 
 struct tmpl__time {
-  int64_t sec;    /* unix seconds */
-  int32_t nsec;   /* 0..999999999 */
-  int32_t off;    /* the zone's offset at that instant, seconds east */
-  char zone[16];  /* its abbreviation ("UTC", "CET", "+03") */
-  char loc[64];   /* the location ("UTC", "Local", "Europe/Paris"); "" for
-                     a fixed zone made by Parse */
-  int has_mono;   /* time.Now's monotonic reading (printed as m=+1.2) */
+  int64_t sec;   /* unix seconds */
+  int32_t nsec;  /* 0..999999999 */
+  int32_t off;   /* the zone's offset at that instant, seconds east */
+  char zone[16]; /* its abbreviation ("UTC", "CET", "+03") */
+  char loc[64];  /* the location ("UTC", "Local", "Europe/Paris"); "" for
+                    a fixed zone made by Parse */
+  int has_mono;  /* time.Now's monotonic reading (printed as m=+1.2) */
   int64_t mono;
 };
 
@@ -169,7 +169,7 @@ extern const struct tmpl__table tmpl__sprig_str_fns, tmpl__sprig_case_fns,
     tmpl__sprig_conv_fns, tmpl__sprig_enc_fns, tmpl__sprig_regex_fns,
     tmpl__sprig_semver_fns, tmpl__sprig_date_fns, tmpl__sprig_misc_fns;
 
-#define TMPL__TABLE(name, arr)                                                \
+#define TMPL__TABLE(name, arr)                                                 \
   const struct tmpl__table name = {arr, sizeof arr / sizeof arr[0]}
 
 #endif

@@ -86,8 +86,8 @@ static int push(struct tmpl_call *c, struct tmpl_value *argv,
                 struct tmpl_value *out, int front)
 {
   struct json_object *l = argv[0].o, *a = NULL;
-  int rc = need_slice(c, l, front ? "Cannot prepend on type "
-                                  : "Cannot push on type ");
+  int rc = need_slice(
+      c, l, front ? "Cannot prepend on type " : "Cannot push on type ");
   if (rc)
     return rc;
   size_t n = tmpl__slice_len(l);
@@ -128,8 +128,8 @@ static int first_last(struct tmpl_call *c, struct tmpl_value *argv,
                       struct tmpl_value *out, int last)
 {
   struct json_object *l = argv[0].o;
-  int rc = need_slice(c, l, last ? "Cannot find last on type "
-                                 : "Cannot find first on type ");
+  int rc = need_slice(
+      c, l, last ? "Cannot find last on type " : "Cannot find first on type ");
   if (rc)
     return rc;
   size_t n = tmpl__slice_len(l);
@@ -154,8 +154,9 @@ static int rest_initial(struct tmpl_call *c, struct tmpl_value *argv,
                         struct tmpl_value *out, int initial)
 {
   struct json_object *l = argv[0].o, *a;
-  int rc = need_slice(c, l, initial ? "Cannot find initial on type "
-                                    : "Cannot find rest on type ");
+  int rc = need_slice(c, l,
+                      initial ? "Cannot find initial on type "
+                              : "Cannot find rest on type ");
   if (rc)
     return rc;
   size_t n = tmpl__slice_len(l);
@@ -259,8 +260,7 @@ TMPL__FN(fn_has)
   if (!l)
     return tmpl__ret_bool(out, 0);
   if (!tmpl__is_slice(l))
-    return tmpl_call_errorf(c, "Cannot find has on type %s",
-                            tmpl__kind_of(l));
+    return tmpl_call_errorf(c, "Cannot find has on type %s", tmpl__kind_of(l));
   int rc = 0, found = 0;
   for (size_t i = 0; !rc && !found && i < tmpl__slice_len(l); i++) {
     struct json_object *e = tmpl__slice_get(l, i, &rc);
@@ -402,8 +402,9 @@ static int until_step(struct tmpl_call *c, int64_t start, int64_t stop,
 {
   uint64_t n = steps(start, stop, step);
   if (n > tmpl_call_max_output(c) / 64)
-    return tmpl_call_errorf(c, "a list of %llu numbers exceeds the limit of "
-                               "%zu",
+    return tmpl_call_errorf(c,
+                            "a list of %llu numbers exceeds the limit of "
+                            "%zu",
                             (unsigned long long)n,
                             tmpl_call_max_output(c) / 64);
   struct json_object *a = json_object_new_array_ext((int)n);
@@ -461,17 +462,17 @@ TMPL__FN(fn_seq)
   int64_t inc = end < start ? -1 : 1;
   if (argc == 3 && end < start && step > 0)
     return tmpl__ret_str(out, "", 0);
-  struct json_object *a;
-  int rc = until_step(c, start, wrap_add(end, argc == 3 ? inc : step), step,
-                      &a);
+  struct json_object *a = NULL;
+  int rc =
+      until_step(c, start, wrap_add(end, argc == 3 ? inc : step), step, &a);
   if (rc)
     return rc;
   struct buf b;
   buf_init(&b, 0);
   for (size_t i = 0; !rc && i < json_object_array_length(a); i++)
-    rc = buf_printf(&b, i ? " %lld" : "%lld",
-                    (long long)json_object_get_int64(
-                        json_object_array_get_idx(a, i)));
+    rc = buf_printf(
+        &b, i ? " %lld" : "%lld",
+        (long long)json_object_get_int64(json_object_array_get_idx(a, i)));
   json_object_put(a);
   return tmpl__ret_buf(out, &b, rc ? rc : buf_append(&b, "", 0));
 }

@@ -32,7 +32,8 @@ static int path_clean(struct buf *b, const char *p, size_t n)
       r++;
     } else if (p[r] == '.' && (r + 1 == n || p[r + 1] == '/')) {
       r++;
-    } else if (p[r] == '.' && p[r + 1] == '.' && (r + 2 == n || p[r + 2] == '/')) {
+    } else if (p[r] == '.' && p[r + 1] == '.' &&
+               (r + 2 == n || p[r + 2] == '/')) {
       r += 2;
       if (w > dotdot) {
         w--;
@@ -191,7 +192,7 @@ struct url {
 
 static void url_init(struct url *u)
 {
-  struct buf *bs[] = {&u->scheme, &u->opaque, &u->user, &u->host,
+  struct buf *bs[] = {&u->scheme, &u->opaque, &u->user,    &u->host,
                       &u->path,   &u->query,  &u->fragment};
   for (size_t i = 0; i < 7; i++)
     buf_init(bs[i], 0);
@@ -200,7 +201,7 @@ static void url_init(struct url *u)
 
 static void url_free(struct url *u)
 {
-  struct buf *bs[] = {&u->scheme, &u->opaque, &u->user, &u->host,
+  struct buf *bs[] = {&u->scheme, &u->opaque, &u->user,    &u->host,
                       &u->path,   &u->query,  &u->fragment};
   for (size_t i = 0; i < 7; i++)
     buf_free(bs[i]);
@@ -287,14 +288,14 @@ static int url_parse(struct url *u, const char *s, size_t n, char *err,
 {
   const char *hash = memchr(s, '#', n);
   size_t main = hash ? (size_t)(hash - s) : n;
-  int rc = hash ? url_unescape(&u->fragment, hash + 1, n - main - 1, err, cap)
-                : 0;
+  int rc =
+      hash ? url_unescape(&u->fragment, hash + 1, n - main - 1, err, cap) : 0;
   size_t sl = rc ? 0 : scheme_len(s, main, err, cap);
   if (err[0])
     return 1;
   for (size_t i = 0; !rc && i < sl; i++)
-    rc = buf_putc(&u->scheme, (char)(s[i] | (s[i] >= 'A' && s[i] <= 'Z' ? 0x20
-                                                                    : 0)));
+    rc = buf_putc(&u->scheme,
+                  (char)(s[i] | (s[i] >= 'A' && s[i] <= 'Z' ? 0x20 : 0)));
   const char *rest = s + (sl ? sl + 1 : 0);
   size_t rn = main - (size_t)(rest - s);
   const char *q = memchr(rest, '?', rn);
@@ -393,8 +394,8 @@ TMPL__FN(fn_url_parse)
     struct buf q;
     buf_init(&q, 0);
     tmpl_quote(&q, s, n);
-    rc = tmpl_call_errorf(c, "unable to parse url: parse %s: %s", bufs(&q),
-                          err);
+    rc =
+        tmpl_call_errorf(c, "unable to parse url: parse %s: %s", bufs(&q), err);
     buf_free(&q);
   } else if (!rc) {
     m = json_object_new_object();
@@ -420,8 +421,9 @@ static int field(struct tmpl_call *c, struct json_object *d, const char *k,
   if (!v)
     return tmpl_call_errorf(c, TMPL__NIL_DEREF);
   if (tmpl_val_kind(v) != TMPL_KIND_STRING)
-    return tmpl_call_errorf(c, "unable to parse %s key, must be of type "
-                               "string, but %s found",
+    return tmpl_call_errorf(c,
+                            "unable to parse %s key, must be of type "
+                            "string, but %s found",
                             k, tmpl__kind_of(v));
   *s = json_object_get_string(v);
   *n = (size_t)json_object_get_string_len(v);
@@ -478,7 +480,7 @@ static int url_string(struct buf *b, const char *const *f, const size_t *fn,
 
 TMPL__FN(fn_url_join)
 {
-  static const char *const keys[] = {"scheme", "host", "path", "query",
+  static const char *const keys[] = {"scheme", "host",     "path",    "query",
                                      "opaque", "fragment", "userinfo"};
   const char *f[7];
   size_t fn[7];
@@ -496,8 +498,9 @@ TMPL__FN(fn_url_join)
     buf_init(&t, 0);
     rc = buf_printf(&t, "proto://%.*s@host", (int)fn[6], f[6]);
     if (!rc && url_parse(&u, bufs(&t), t.len, err, sizeof err) == 1)
-      rc = tmpl_call_errorf(c, "unable to parse userinfo in dict: parse "
-                               "\"%s\": %s",
+      rc = tmpl_call_errorf(c,
+                            "unable to parse userinfo in dict: parse "
+                            "\"%s\": %s",
                             bufs(&t), err);
     buf_free(&t);
   }

@@ -96,7 +96,8 @@ TMPL__FN(fn_add)
 TMPL__FN(fn_sub)
 {
   uint64_t a = (uint64_t)tmpl__to_int64(argv[0].o);
-  return tmpl__ret_int64(out, (int64_t)(a - (uint64_t)tmpl__to_int64(argv[1].o)));
+  return tmpl__ret_int64(out,
+                         (int64_t)(a - (uint64_t)tmpl__to_int64(argv[1].o)));
 }
 
 TMPL__FN(fn_mul)
@@ -156,8 +157,7 @@ TMPL__FN(fn_rand_int)
   int64_t n = (int64_t)((uint64_t)hi - (uint64_t)lo);
   if (n <= 0)
     return tmpl_call_errorf(c, "invalid argument to Intn");
-  return tmpl__ret_int(out, wadd((int64_t)tmpl__random_below((uint64_t)n),
-                                 lo));
+  return tmpl__ret_int(out, wadd((int64_t)tmpl__random_below((uint64_t)n), lo));
 }
 
 /* ---- float64 ---- */
@@ -309,7 +309,9 @@ static int dec_from_double(struct tmpl_call *c, double f, struct dec *x)
   memset(x, 0, sizeof *x);
   if (isnan(f) || isinf(f))
     return tmpl_call_errorf(c, "Cannot create a Decimal from %s",
-                            isnan(f) ? "NaN" : f > 0 ? "+Inf" : "-Inf");
+                            isnan(f) ? "NaN"
+                            : f > 0  ? "+Inf"
+                                     : "-Inf");
   if (f == 0)
     return dec_alloc(x, 0);
   char s[64];
@@ -494,15 +496,16 @@ static int dec_div(struct tmpl_call *c, const struct dec *a,
   if (!rc)
     rc = mag_divmod(&aa, &bb, out, &r);
   if (!rc) {
-    struct dec r2, one = {0, 0, 1, (unsigned char[]){1}}, q;
+    struct dec r2 = {0, 0, 0, NULL}, q = {0, 0, 0, NULL};
+    struct dec one = {0, 0, 1, (unsigned char[]){1}};
     rc = mag_addsub(&r, &r, 0, &r2); /* 2|r| */
     if (!rc && mag_cmp(&r2, &bb) >= 0 && !(rc = mag_addsub(out, &one, 0, &q))) {
       dec_free(out);
       *out = q;
     }
     dec_free(&r2);
-    dec_free(&r);
   }
+  dec_free(&r);
   out->exp = -16;
   out->neg = out->n ? a->neg ^ b->neg : 0;
   dec_free(&aa);
@@ -532,17 +535,20 @@ static int decimal_op(struct tmpl_call *c, enum dec_op op,
                       struct json_object *first, int argc,
                       struct tmpl_value *argv, struct tmpl_value *out)
 {
-  struct dec acc, x, r;
+  struct dec acc = {0, 0, 0, NULL}, x = {0, 0, 0, NULL}, r = {0, 0, 0, NULL};
   int rc = dec_from_double(c, tmpl__to_float64(first), &acc);
   for (int i = 0; !rc && i < argc; i++) {
     rc = dec_from_double(c, tmpl__to_float64(argv[i].o), &x);
     if (!rc)
       rc = dec_apply(c, op, &acc, &x, &r);
     dec_free(&x);
-    if (!rc) {
-      dec_free(&acc);
-      acc = r;
+    if (rc) {
+      dec_free(&r);
+      break;
     }
+    dec_free(&acc);
+    acc = r;
+    r = (struct dec){0, 0, 0, NULL};
   }
   double f = rc ? 0 : dec_to_double(&acc);
   dec_free(&acc);

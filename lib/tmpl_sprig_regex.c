@@ -38,6 +38,7 @@ static int compile(struct tmpl_call *c, const struct tmpl_value *pat, int must,
   const char *p = tmpl__str(pat, &n);
   struct err e;
   err_clear(&e);
+  *re = NULL;
   int rc = tmpl__regex_syntax(p, n, e.msg, sizeof e.msg);
   if (!rc)
     rc = regex_compile(p, n, re, &e);
@@ -61,7 +62,7 @@ static int compile(struct tmpl_call *c, const struct tmpl_value *pat, int must,
 static int match(struct tmpl_call *c, struct tmpl_value *argv,
                  struct tmpl_value *out, int must)
 {
-  struct regex *re;
+  struct regex *re = NULL;
   int rc = compile(c, &argv[0], must, &re);
   if (rc == -EINVAL && !must)
     return tmpl__ret_bool(out, 0);
@@ -113,7 +114,7 @@ static int collect_cb(const long *ov, void *data)
 static int find_all(struct tmpl_call *c, struct tmpl_value *argv,
                     struct tmpl_value *out, int must)
 {
-  struct regex *re;
+  struct regex *re = NULL;
   int rc = compile(c, &argv[0], must, &re);
   if (rc)
     return rc;
@@ -123,8 +124,10 @@ static int find_all(struct tmpl_call *c, struct tmpl_value *argv,
   struct collect k = {s, json_object_new_array(), tmpl_call_max_output(c), 0,
                       0};
   if (k.list)
-    rc = regex_each(re, s, n, lim < 0 ? -1 : lim > INT32_MAX ? INT32_MAX
-                                                             : (int)lim,
+    rc = regex_each(re, s, n,
+                    lim < 0           ? -1
+                    : lim > INT32_MAX ? INT32_MAX
+                                      : (int)lim,
                     collect_cb, &k);
   regex_free(re);
   rc = !k.list ? -ENOMEM : rc ? rc : k.rc;
@@ -153,7 +156,7 @@ TMPL__FN(fn_must_regex_find_all)
 static int find(struct tmpl_call *c, struct tmpl_value *argv,
                 struct tmpl_value *out, int must)
 {
-  struct regex *re;
+  struct regex *re = NULL;
   int rc = compile(c, &argv[0], must, &re);
   if (rc)
     return rc;
@@ -186,7 +189,7 @@ TMPL__FN(fn_must_regex_find)
 static int replace(struct tmpl_call *c, struct tmpl_value *argv,
                    struct tmpl_value *out, int must, int literal)
 {
-  struct regex *re;
+  struct regex *re = NULL;
   int rc = compile(c, &argv[0], must, &re);
   if (rc)
     return rc;
@@ -256,7 +259,7 @@ static int split_cb(const long *ov, void *data)
 static int split(struct tmpl_call *c, struct tmpl_value *argv,
                  struct tmpl_value *out, int must)
 {
-  struct regex *re;
+  struct regex *re = NULL;
   int rc = compile(c, &argv[0], must, &re);
   if (rc)
     return rc;
@@ -273,15 +276,17 @@ static int split(struct tmpl_call *c, struct tmpl_value *argv,
     return tmpl__ret_typed(out, k.list, &tmpl_type_nil_strings);
   }
   if (pn > 0 && n == 0)
-    rc = json_object_array_add(k.list, json_object_new_string("")) ? -ENOMEM
-                                                                   : 0;
+    rc =
+        json_object_array_add(k.list, json_object_new_string("")) ? -ENOMEM : 0;
   else
     rc = regex_each(re, s, n,
-                    k.n < 0 ? -1 : k.n > INT32_MAX ? INT32_MAX : (int)k.n,
+                    k.n < 0           ? -1
+                    : k.n > INT32_MAX ? INT32_MAX
+                                      : (int)k.n,
                     split_cb, &k);
   if (!rc && !k.rc && !(pn > 0 && n == 0) && k.end != n &&
-      json_object_array_add(k.list, json_object_new_string_len(
-                                        s + k.beg, (int)(n - k.beg))))
+      json_object_array_add(
+          k.list, json_object_new_string_len(s + k.beg, (int)(n - k.beg))))
     rc = -ENOMEM;
   regex_free(re);
   rc = rc ? rc : k.rc;

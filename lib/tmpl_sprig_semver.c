@@ -18,9 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CV "v?([0-9|x|X|\\*]+)(\\.[0-9|x|X|\\*]+)?(\\.[0-9|x|X|\\*]+)?"   \
-           "(-([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?"                  \
-           "(\\+([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?"
+#define CV                                                                     \
+  "v?([0-9|x|X|\\*]+)(\\.[0-9|x|X|\\*]+)?(\\.[0-9|x|X|\\*]+)?"                 \
+  "(-([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?"                                 \
+  "(\\+([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?"
 #define OPS "=||!=|>|<|>=|=>|<=|=<|~|~>|\\^"
 
 enum { RE_VERSION, RE_CONSTRAINT, RE_RANGE, RE_FIND, RE_VALID, RE_N };
@@ -89,8 +90,9 @@ static int segment(struct str_ref r, int skip_dot, uint64_t *out, char *err,
   r.n -= (size_t)skip_dot;
   if (gonum_parse_uint(r.s, r.n, 10, out) == 0)
     return 0;
-  snprintf(err, cap, "Error parsing version segment: strconv.ParseUint: "
-                     "parsing \"%.*s\": value out of range",
+  snprintf(err, cap,
+           "Error parsing version segment: strconv.ParseUint: "
+           "parsing \"%.*s\": value out of range",
            (int)r.n, r.s);
   return -EINVAL;
 }
@@ -109,8 +111,8 @@ static int prerelease_ok(const char *p)
 }
 
 /* semver.NewVersion */
-static int version_parse(const char *s, size_t n, struct version *v,
-                         char *err, size_t cap)
+static int version_parse(const char *s, size_t n, struct version *v, char *err,
+                         size_t cap)
 {
   long ov[2 * MAXG];
   memset(v, 0, sizeof *v);
@@ -194,8 +196,7 @@ static int version_cmp(const struct version *a, const struct version *b)
 
 /* ---- Constraints ---- */
 
-enum op { OP_TILDE_EQ, OP_NE, OP_GT, OP_LT, OP_GE, OP_LE, OP_TILDE,
-          OP_CARET };
+enum op { OP_TILDE_EQ, OP_NE, OP_GT, OP_LT, OP_GE, OP_LE, OP_TILDE, OP_CARET };
 
 struct constraint {
   struct version con;
@@ -256,8 +257,8 @@ static int constraint_parse(const char *s, size_t n, struct constraint *c,
              pre.s);
     c->dirty = c->minor_dirty = 1;
   } else if (is_x(undot(pat)) || pat.n == 0) {
-    snprintf(ver, sizeof ver, "%.*s%.*s.0%.*s", (int)maj.n, maj.s,
-             (int)min.n, min.s, (int)pre.n, pre.s);
+    snprintf(ver, sizeof ver, "%.*s%.*s.0%.*s", (int)maj.n, maj.s, (int)min.n,
+             min.s, (int)pre.n, pre.s);
     c->dirty = c->patch_dirty = 1;
   } else {
     snprintf(ver, sizeof ver, "%.*s", (int)group(s, ov, 2).n,
@@ -343,8 +344,7 @@ static int check_caret(const struct version *v, const struct constraint *c)
   return c->con.patch == v->patch;
 }
 
-static int constraint_check(const struct version *v,
-                            const struct constraint *c)
+static int constraint_check(const struct version *v, const struct constraint *c)
 {
   if (c->op != OP_NE && v->pre[0] && !c->con.pre[0])
     return 0;
@@ -523,9 +523,12 @@ static struct json_object *sv_new(const struct version *v,
 static void sv_read(struct json_object *o, struct version *v)
 {
   memset(v, 0, sizeof *v);
-  v->major = (uint64_t)json_object_get_int64(json_object_object_get(o, "major"));
-  v->minor = (uint64_t)json_object_get_int64(json_object_object_get(o, "minor"));
-  v->patch = (uint64_t)json_object_get_int64(json_object_object_get(o, "patch"));
+  v->major =
+      (uint64_t)json_object_get_int64(json_object_object_get(o, "major"));
+  v->minor =
+      (uint64_t)json_object_get_int64(json_object_object_get(o, "minor"));
+  v->patch =
+      (uint64_t)json_object_get_int64(json_object_object_get(o, "patch"));
   snprintf(v->pre, sizeof v->pre, "%s",
            json_object_get_string(json_object_object_get(o, "pre")));
   snprintf(v->meta, sizeof v->meta, "%s",
@@ -537,8 +540,8 @@ static void sv_read(struct json_object *o, struct version *v)
 static int m_field(struct tmpl_call *c, struct tmpl_value *out)
 {
   const char *f = tmpl_call_data(c);
-  return tmpl__ret(out, json_object_get(
-                            json_object_object_get(tmpl_call_recv(c), f)));
+  return tmpl__ret(
+      out, json_object_get(json_object_object_get(tmpl_call_recv(c), f)));
 }
 
 TMPL__FN(m_get)
@@ -554,14 +557,14 @@ TMPL__FN(m_string)
 }
 
 /* A *Version argument of Compare, LessThan... (nil panics, as in Go). */
-static int other(struct tmpl_call *c, struct json_object *o,
-                 struct version *v)
+static int other(struct tmpl_call *c, struct json_object *o, struct version *v)
 {
   if (!o)
     return tmpl_call_errorf(c, TMPL__NIL_DEREF);
   if (tmpl_val_type(o) != &tmpl__semver_ptr)
-    return tmpl_call_errorf(c, "wrong type for value; expected "
-                               "*semver.Version; got %s",
+    return tmpl_call_errorf(c,
+                            "wrong type for value; expected "
+                            "*semver.Version; got %s",
                             tmpl_val_type_name(o));
   sv_read(o, v);
   return 0;
@@ -610,14 +613,10 @@ TMPL__FN(m_inc)
 }
 
 static const struct tmpl_func val_methods[] = {
-    {"IncMajor", m_inc, "", "Major"},
-    {"IncMinor", m_inc, "", "Minor"},
-    {"IncPatch", m_inc, "", "Patch"},
-    {"Major", m_get, "", "major"},
-    {"Metadata", m_get, "", "metadata"},
-    {"Minor", m_get, "", "minor"},
-    {"Patch", m_get, "", "patch"},
-    {"Prerelease", m_get, "", "pre"},
+    {"IncMajor", m_inc, "", "Major"},    {"IncMinor", m_inc, "", "Minor"},
+    {"IncPatch", m_inc, "", "Patch"},    {"Major", m_get, "", "major"},
+    {"Metadata", m_get, "", "metadata"}, {"Minor", m_get, "", "minor"},
+    {"Patch", m_get, "", "patch"},       {"Prerelease", m_get, "", "pre"},
     {"String", m_string, "", NULL},
 };
 

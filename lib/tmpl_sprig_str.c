@@ -104,8 +104,8 @@ TMPL__FN(fn_hello)
 /* The runes of s[lo:hi] after trimming those in_set says are in the set
  * from both ends (Go's TrimFunc; invalid bytes are U+FFFD). */
 static void trim_bounds(const char *s, size_t n,
-                        int (*in_set)(uint32_t, const void *),
-                        const void *st, size_t *lo, size_t *hi)
+                        int (*in_set)(uint32_t, const void *), const void *st,
+                        size_t *lo, size_t *hi)
 {
   size_t i = 0;
   *lo = *hi = n;
@@ -189,8 +189,7 @@ TMPL__FN(fn_trim_prefix)
 
 /* ---- Searching ---- */
 
-static const char *mem_find(const char *s, size_t n, const char *sub,
-                            size_t sn)
+static const char *mem_find(const char *s, size_t n, const char *sub, size_t sn)
 {
   if (sn == 0)
     return s;
@@ -246,19 +245,23 @@ static int slice_panic(struct tmpl_call *c, int64_t lo, int has_lo, int64_t hi,
 {
   if (!has_lo || hi < 0 || (uint64_t)hi > len) {
     if (hi < 0)
-      return tmpl_call_errorf(c, "runtime error: slice bounds out of range "
-                                 "[:%lld]",
+      return tmpl_call_errorf(c,
+                              "runtime error: slice bounds out of range "
+                              "[:%lld]",
                               (long long)hi);
-    return tmpl_call_errorf(c, "runtime error: slice bounds out of range "
-                               "[:%lld] with length %zu",
+    return tmpl_call_errorf(c,
+                            "runtime error: slice bounds out of range "
+                            "[:%lld] with length %zu",
                             (long long)hi, len);
   }
   if (lo < 0)
-    return tmpl_call_errorf(c, "runtime error: slice bounds out of range "
-                               "[%lld:]",
+    return tmpl_call_errorf(c,
+                            "runtime error: slice bounds out of range "
+                            "[%lld:]",
                             (long long)lo);
-  return tmpl_call_errorf(c, "runtime error: slice bounds out of range "
-                             "[%lld:%lld]",
+  return tmpl_call_errorf(c,
+                          "runtime error: slice bounds out of range "
+                          "[%lld:%lld]",
                           (long long)lo, (long long)hi);
 }
 
@@ -598,8 +601,8 @@ static int strslice(struct json_object *v, struct json_object **out)
   int rc = 0;
   size_t n = tmpl__is_slice(v) ? tmpl__slice_len(v) : v ? 1 : 0;
   for (size_t i = 0; !rc && i < n; i++) {
-    struct json_object *e = tmpl__is_slice(v) ? tmpl__slice_get(v, i, &rc)
-                                              : json_object_get(v);
+    struct json_object *e =
+        tmpl__is_slice(v) ? tmpl__slice_get(v, i, &rc) : json_object_get(v);
     if (!e)
       continue;
     buf_reset(&b);

@@ -333,9 +333,8 @@ static int time_date(struct tmpl__time *t, int64_t y, int mo, int d, int h,
 static const char *const months[] = {
     "January", "February", "March",     "April",   "May",      "June",
     "July",    "August",   "September", "October", "November", "December"};
-static const char *const days[] = {"Sunday",   "Monday", "Tuesday",
-                                   "Wednesday", "Thursday", "Friday",
-                                   "Saturday"};
+static const char *const days[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                   "Thursday", "Friday", "Saturday"};
 
 const char *tmpl__month_name(int m)
 {
@@ -350,21 +349,50 @@ const char *tmpl__weekday_name(int d)
 /* ---- Layouts (format.go) ---- */
 
 enum std {
-  STD_NONE, STD_LONG_MONTH, STD_MONTH, STD_NUM_MONTH, STD_ZERO_MONTH,
-  STD_LONG_WEEKDAY, STD_WEEKDAY, STD_DAY, STD_UNDER_DAY, STD_ZERO_DAY,
-  STD_UNDER_YDAY, STD_ZERO_YDAY, STD_HOUR, STD_HOUR12, STD_ZERO_HOUR12,
-  STD_MINUTE, STD_ZERO_MINUTE, STD_SECOND, STD_ZERO_SECOND, STD_LONG_YEAR,
-  STD_YEAR, STD_PM, STD_pm, STD_TZ, STD_ISO_SEC, STD_ISO_COLON_SEC,
-  STD_ISO, STD_ISO_COLON, STD_ISO_SHORT, STD_NUM_SEC, STD_NUM_COLON_SEC,
-  STD_NUM, STD_NUM_COLON, STD_NUM_SHORT, STD_FRAC0, STD_FRAC9,
+  STD_NONE,
+  STD_LONG_MONTH,
+  STD_MONTH,
+  STD_NUM_MONTH,
+  STD_ZERO_MONTH,
+  STD_LONG_WEEKDAY,
+  STD_WEEKDAY,
+  STD_DAY,
+  STD_UNDER_DAY,
+  STD_ZERO_DAY,
+  STD_UNDER_YDAY,
+  STD_ZERO_YDAY,
+  STD_HOUR,
+  STD_HOUR12,
+  STD_ZERO_HOUR12,
+  STD_MINUTE,
+  STD_ZERO_MINUTE,
+  STD_SECOND,
+  STD_ZERO_SECOND,
+  STD_LONG_YEAR,
+  STD_YEAR,
+  STD_PM,
+  STD_pm,
+  STD_TZ,
+  STD_ISO_SEC,
+  STD_ISO_COLON_SEC,
+  STD_ISO,
+  STD_ISO_COLON,
+  STD_ISO_SHORT,
+  STD_NUM_SEC,
+  STD_NUM_COLON_SEC,
+  STD_NUM,
+  STD_NUM_COLON,
+  STD_NUM_SHORT,
+  STD_FRAC0,
+  STD_FRAC9,
 };
 
 struct chunk {
-  size_t prefix;   /* literal bytes before the element */
+  size_t prefix; /* literal bytes before the element */
   enum std std;
-  size_t len;      /* the element's bytes */
-  int digits;      /* fractional seconds */
-  char sep;        /* '.' or ',' */
+  size_t len; /* the element's bytes */
+  int digits; /* fractional seconds */
+  char sep;   /* '.' or ',' */
 };
 
 static int has(const char *s, size_t n, size_t i, const char *w)
@@ -396,8 +424,7 @@ static int zone_chunk(const char *s, size_t n, size_t i, struct chunk *c)
            {"07", STD_NUM_SHORT, STD_ISO_SHORT}};
   for (size_t k = 0; k < 5; k++)
     if (has(s, n, i + 1, z[k].w)) {
-      *c = chunk_at(i, s[i] == '-' ? z[k].num : z[k].iso,
-                    1 + strlen(z[k].w));
+      *c = chunk_at(i, s[i] == '-' ? z[k].num : z[k].iso, 1 + strlen(z[k].w));
       return 1;
     }
   return 0;
@@ -781,7 +808,8 @@ static int parse_zone_num(const struct chunk *c, const char **v, size_t *n,
   int csec = s == STD_ISO_COLON_SEC || s == STD_NUM_COLON_SEC;
   int sec = s == STD_ISO_SEC || s == STD_NUM_SEC;
   size_t need = colon ? 6 : shrt ? 3 : csec ? 9 : sec ? 7 : 5;
-  if (*n < need || (colon && x[3] != ':') || (csec && (x[3] != ':' || x[6] != ':')))
+  if (*n < need || (colon && x[3] != ':') ||
+      (csec && (x[3] != ':' || x[6] != ':')))
     return -1;
   const char *hh = x + 1, *mm = colon || csec ? x + 4 : x + 3;
   const char *ss = csec ? x + 7 : x + 5;
@@ -1160,10 +1188,14 @@ static int64_t unit_of(const char *u, size_t n)
   static const struct {
     const char *s;
     int64_t v;
-  } units[] = {{"ns", 1},           {"us", 1000},
-               {"\xc2\xb5s", 1000}, {"\xce\xbcs", 1000},
-               {"ms", 1000000},     {"s", 1000000000},
-               {"m", 60000000000LL}, {"h", 3600000000000LL}};
+  } units[] = {{"ns", 1},
+               {"us", 1000},
+               {"\xc2\xb5s", 1000},
+               {"\xce\xbcs", 1000},
+               {"ms", 1000000},
+               {"s", 1000000000},
+               {"m", 60000000000LL},
+               {"h", 3600000000000LL}};
   for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
     if (strlen(units[i].s) == n && memcmp(units[i].s, u, n) == 0)
       return units[i].v;

@@ -243,8 +243,7 @@ static int copy_elems(struct json_object *o, struct json_object *c, int depth)
   return rc;
 }
 
-static int copy_members(struct json_object *o, struct json_object *c,
-                        int depth)
+static int copy_members(struct json_object *o, struct json_object *c, int depth)
 {
   json_object_object_foreach(o, k, v)
   {
