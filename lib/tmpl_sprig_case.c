@@ -64,7 +64,7 @@ int tmpl__uni_is_upper(uint32_t r)
   if (r < 0x100)
     return (r >= 'A' && r <= 'Z') || (r >= 0xc0 && r <= 0xde && r != 0xd7);
   locale_t l = uni_locale();
-  return l && iswupper_l((wint_t)r, l);
+  return l && iswupper_l((wint_t)r, l) && !tmpl__uni_is_title(r);
 }
 
 int tmpl__uni_is_lower(uint32_t r)
