@@ -1,15 +1,19 @@
-/* tmpl_helm: the functions Helm's engine adds to text/template (include,
- * tpl, required, fail) and Helm's rewriting of template errors.
+/* tmpl_helm: Helm 3.17's function map (pkg/engine/funcs.go: Sprig's
+ * functions without env and expandenv, then toYaml, fromYaml,
+ * fromYamlArray, toJson, fromJson, fromJsonArray, toToml, lookup, and the
+ * late-bound include, tpl, required, fail), Helm's built-in objects and
+ * its rewriting of template errors.
  *
- * They need the executing template set, so they use tmpl_call_template and
- * tmpl_call_text; the depth ceiling of tmpl_exec_opts bounds recursion.
- * Sprig's functions live elsewhere and are added to the same registry. */
+ * include and tpl need the executing template set, so they use
+ * tmpl_call_template and tmpl_call_text; the depth ceiling of
+ * tmpl_exec_opts bounds recursion. lookup returns an empty map, as
+ * `helm template` does without a cluster. */
 #ifndef IOP_TMPL_HELM_H
 #define IOP_TMPL_HELM_H
 
 #include "tmpl.h"
 
-/* Adds include, tpl, required and fail to f. */
+/* Adds Helm's whole function map to f: everything a chart may call. */
 int tmpl_helm_add_funcs(struct tmpl_funcs *f);
 
 /* ---- Helm's built-in objects, as struct-like values ---- */
@@ -26,8 +30,9 @@ struct tmpl_helm_caps {
  * HelmVersion. A new reference, NULL when out of memory. */
 struct json_object *tmpl_helm_capabilities(const struct tmpl_helm_caps *c);
 
-/* .Files: an engine.files map (name -> []byte) with Get, GetBytes and
- * Lines. Add entries with tmpl_helm_files_add. */
+/* .Files: an engine.files map (name -> []byte) with Get, GetBytes, Lines,
+ * Glob (gobwas/glob patterns, '/' separated), AsConfig and AsSecrets. Add
+ * entries with tmpl_helm_files_add. */
 struct json_object *tmpl_helm_files(void);
 int tmpl_helm_files_add(struct json_object *files, const char *name,
                         const char *data, size_t len);
