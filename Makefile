@@ -183,7 +183,8 @@ lint: deps-build
 
 lint-run:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --inline-suppr --std=c11 -Ilib $(LIB_SRC) $(CMD_SRC)
+	  --inline-suppr --std=c11 --library=scripts/cppcheck.cfg -Ilib \
+	  $(LIB_SRC) $(CMD_SRC)
 	clang-tidy --quiet $(LIB_SRC) $(CMD_SRC) -- $(CFLAGS_BASE) $(PKG_CFLAGS) -Ilib
 
 bench: deps-test

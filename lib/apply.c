@@ -38,7 +38,8 @@ static struct json_object *live_webhook(struct json_object *live,
 /* istiod writes the webhooks' caBundle and flips validation to fail closed
  * once it serves; where live differs from what we would set, it is
  * istiod's value now and we leave it out. */
-static void yield_istiod_fields(struct json_object *obj, struct json_object *live)
+static void yield_istiod_fields(struct json_object *obj,
+                                struct json_object *live)
 {
   struct json_object *hooks = jobj_arr(obj, "webhooks");
   for (size_t i = 0; hooks && i < json_object_array_length(hooks); i++) {
@@ -50,7 +51,8 @@ static void yield_istiod_fields(struct json_object *obj, struct json_object *liv
     struct json_object *lcc = jobj_obj(lw, "clientConfig");
     if (cc && !jobj_equal(jobj_get(cc, "caBundle"), jobj_get(lcc, "caBundle")))
       json_object_object_del(cc, "caBundle");
-    if (!jobj_equal(jobj_get(w, "failurePolicy"), jobj_get(lw, "failurePolicy")))
+    if (!jobj_equal(jobj_get(w, "failurePolicy"),
+                    jobj_get(lw, "failurePolicy")))
       json_object_object_del(w, "failurePolicy");
   }
 }
@@ -151,7 +153,7 @@ static int empty_value(struct json_object *v)
 
 static int object_contains(struct json_object *want, struct json_object *have)
 {
-  json_object_object_foreach(want, k, v) {
+  json_object_object_foreach (want, k, v) {
     if (!v)
       continue; /* a null asks for absence; SSA keeps it absent */
     struct json_object *hv;
@@ -200,9 +202,9 @@ int apply_unchanged(struct json_object *prepared, struct json_object *live)
   if (!live)
     return 0;
   const char *want = jobj_path_str(prepared, "metadata", "annotations",
-                                   APPLY_HASH_ANNOTATION, NULL);
+                                   APPLY_HASH_ANNOTATION, (const char *)NULL);
   const char *have = jobj_path_str(live, "metadata", "annotations",
-                                   APPLY_HASH_ANNOTATION, NULL);
+                                   APPLY_HASH_ANNOTATION, (const char *)NULL);
   if (!want || !have || strcmp(want, have) != 0)
     return 0;
   return contains(prepared, live);
@@ -231,7 +233,8 @@ static int deployment_ready(struct json_object *o, char *why, size_t n)
     return snprintf(why, n, "the new generation is not observed yet"), 0;
   if (updated < want || ready < want || avail < want)
     return snprintf(why, n, "%lld of %lld replicas ready", (long long)ready,
-                    (long long)want), 0;
+                    (long long)want),
+           0;
   return 1;
 }
 
@@ -244,7 +247,8 @@ static int daemonset_ready(struct json_object *o, char *why, size_t n)
     return snprintf(why, n, "the new generation is not observed yet"), 0;
   if (ready < want || updated < want)
     return snprintf(why, n, "%lld of %lld pods ready", (long long)ready,
-                    (long long)want), 0;
+                    (long long)want),
+           0;
   return 1;
 }
 
@@ -254,7 +258,8 @@ static int statefulset_ready(struct json_object *o, char *why, size_t n)
   int64_t ready = status_int(o, "readyReplicas");
   if (!observed_current(o) || ready < want)
     return snprintf(why, n, "%lld of %lld replicas ready", (long long)ready,
-                    (long long)want), 0;
+                    (long long)want),
+           0;
   return 1;
 }
 
@@ -290,9 +295,11 @@ int apply_crd_established(struct json_object *live)
 const struct apply_kind apply_prunable_kinds[] = {
     {"admissionregistration.k8s.io", "MutatingWebhookConfiguration", {"v1"}},
     {"admissionregistration.k8s.io", "ValidatingWebhookConfiguration", {"v1"}},
-    {"admissionregistration.k8s.io", "ValidatingAdmissionPolicy",
+    {"admissionregistration.k8s.io",
+     "ValidatingAdmissionPolicy",
      {"v1", "v1beta1"}},
-    {"admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding",
+    {"admissionregistration.k8s.io",
+     "ValidatingAdmissionPolicyBinding",
      {"v1", "v1beta1"}},
     {"rbac.authorization.k8s.io", "ClusterRole", {"v1"}},
     {"rbac.authorization.k8s.io", "ClusterRoleBinding", {"v1"}},
@@ -317,12 +324,14 @@ void apply_key(struct json_object *obj, char *out, size_t n)
 {
   const char *av = jobj_str(obj, "apiVersion");
   const char *slash = av ? strchr(av, '/') : NULL;
-  const char *ns = jobj_path_str(obj, "metadata", "namespace", NULL);
+  const char *ns =
+      jobj_path_str(obj, "metadata", "namespace", (const char *)NULL);
   snprintf(out, n, "%.*s/%s/%s/%s", slash ? (int)(slash - av) : 0,
            slash ? av : "", jobj_str(obj, "kind") ? jobj_str(obj, "kind") : "",
-           ns ? ns : "", jobj_path_str(obj, "metadata", "name", NULL)
-                             ? jobj_path_str(obj, "metadata", "name", NULL)
-                             : "");
+           ns ? ns : "",
+           jobj_path_str(obj, "metadata", "name", (const char *)NULL)
+               ? jobj_path_str(obj, "metadata", "name", (const char *)NULL)
+               : "");
 }
 
 /* ---- batches ---- */
@@ -375,8 +384,8 @@ int apply_batch_start(struct kube_client *c, struct json_object *objs,
   b->data = data;
   b->pending = b->n + 1; /* held until every request has started */
   *out = b;
-  struct kube_apply_opts o = {.field_manager = APPLY_FIELD_MANAGER,
-                              .force = 1, .dry_run = dry_run};
+  struct kube_apply_opts o = {
+      .field_manager = APPLY_FIELD_MANAGER, .force = 1, .dry_run = dry_run};
   for (size_t i = 0; i < b->n; i++) {
     struct apply_result *r = &b->res[i];
     r->obj = json_object_get(json_object_array_get_idx(objs, i));
@@ -399,7 +408,10 @@ int apply_batch_start(struct kube_client *c, struct json_object *objs,
   return 0;
 }
 
-size_t apply_batch_count(const struct apply_batch *b) { return b->n; }
+size_t apply_batch_count(const struct apply_batch *b)
+{
+  return b->n;
+}
 
 const struct apply_result *apply_batch_result(const struct apply_batch *b,
                                               size_t i)
@@ -407,7 +419,10 @@ const struct apply_result *apply_batch_result(const struct apply_batch *b,
   return &b->res[i];
 }
 
-size_t apply_batch_errors(const struct apply_batch *b) { return b->errors; }
+size_t apply_batch_errors(const struct apply_batch *b)
+{
+  return b->errors;
+}
 
 void apply_batch_free(struct apply_batch *b)
 {

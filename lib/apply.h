@@ -28,10 +28,10 @@
 #define LABEL_REVISION "istio.io/rev"
 
 struct apply_owner {
-  const char *name;      /* the IstioOperator's name; NULL for none */
+  const char *name; /* the IstioOperator's name; NULL for none */
   const char *namespace;
-  const char *revision;  /* "" or NULL: default */
-  const char *version;   /* operator.istio.io/version */
+  const char *revision; /* "" or NULL: default */
+  const char *version;  /* operator.istio.io/version */
 };
 
 /* A copy of obj ready to apply: owner labels for its component, the

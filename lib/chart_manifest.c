@@ -144,8 +144,7 @@ static struct json_object *field(struct json_object *o, const char *name,
 {
   struct json_object *fold = NULL;
   int found = 0;
-  json_object_object_foreach(o, k, v)
-  {
+  json_object_object_foreach (o, k, v) {
     if (!strcmp(k, name)) {
       *has = 1;
       return v;
@@ -177,8 +176,7 @@ static int decode_meta(struct json_object *m, struct head *h, struct err *e)
     return 0;
   if (!json_object_is_type(ann, json_type_object))
     return head_error(ann, ".metadata.annotations", "map[string]string", e);
-  json_object_object_foreach(ann, k, v)
-  {
+  json_object_object_foreach (ann, k, v) {
     (void)k;
     if (!is_scalar(v))
       return head_error(v, ".metadata.annotations", "string", e);

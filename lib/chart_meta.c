@@ -135,8 +135,7 @@ static int decode_strmap(struct json_object *v, struct json_object *into,
 {
   if (!json_object_is_type(v, json_type_object))
     return type_error(e, v, "Metadata", path, "map[string]string");
-  json_object_object_foreach(v, k, el)
-  {
+  json_object_object_foreach (v, k, el) {
     struct json_object *s = coerce_str(el);
     if (!s)
       return type_error(e, el, "Metadata", path, "string");
@@ -190,8 +189,7 @@ static int decode_struct(struct json_object *v, const struct field *fs,
                          size_t nfs, const char *strct, const char *parent,
                          struct json_object *obj, struct err *e)
 {
-  json_object_object_foreach(v, k, el)
-  {
+  json_object_object_foreach (v, k, el) {
     const struct field *f = find_field(fs, nfs, k);
     if (!f)
       continue;
@@ -354,8 +352,7 @@ int chart__meta_apply(struct chart *c, struct json_object *doc, struct err *e)
                    "json: cannot unmarshal %s into Go value of type "
                    "chart.Metadata",
                    json_kind(doc));
-  json_object_object_foreach(doc, k, v)
-  {
+  json_object_object_foreach (doc, k, v) {
     const struct field *f = find_field(meta_fields, NFIELDS(meta_fields), k);
     int rc = f ? apply_field(c, f, v, e) : 0;
     if (rc)
@@ -698,8 +695,7 @@ static struct json_object *chart_map(const struct chart *c, const char *name,
   struct json_object *ann = json_object_new_object();
   struct json_object *have = json_object_object_get(c->meta, "annotations");
   if (have) {
-    json_object_object_foreach(have, k, v)
-    {
+    json_object_object_foreach (have, k, v) {
       json_object_object_add(ann, k, json_object_get(v));
     }
   }
@@ -720,8 +716,7 @@ struct json_object *chart__chart_value(const struct chart *c, enum chart_mode m,
   struct json_object *y = json_object_new_object();
   if (!y)
     return NULL;
-  json_object_object_foreach(c->meta, k, v)
-  {
+  json_object_object_foreach (c->meta, k, v) {
     json_object_object_add(y, k, json_object_get(v));
   }
   json_object_object_add(y, "name", json_object_new_string(name));

@@ -83,8 +83,7 @@ static void clean_nil(struct json_object *m)
 {
   size_t n = json_object_object_length(m), k = 0;
   const char **dead = calloc(n + 1, sizeof *dead);
-  json_object_object_foreach(m, key, val)
-  {
+  json_object_object_foreach (m, key, val) {
     if (!val && dead)
       dead[k++] = key;
     else if (is_table(val))
@@ -126,13 +125,11 @@ static void warn_v(struct cctx *x, int line, const char *key,
 static void nils_into_src(struct json_object *dst, struct json_object *src,
                           struct json_object *nonnil)
 {
-  json_object_object_foreach(src, k, v)
-  {
+  json_object_object_foreach (src, k, v) {
     if (v)
       json_object_object_add(nonnil, k, json_object_new_boolean(1));
   }
-  json_object_object_foreach(dst, dk, dv)
-  {
+  json_object_object_foreach (dst, dk, dv) {
     if (!dv)
       json_object_object_add(src, dk, NULL);
   }
@@ -175,8 +172,7 @@ static void coalesce_tables(struct cctx *x, struct json_object *dst,
     nonnil = json_object_new_object();
     nils_into_src(dst, src, nonnil);
   }
-  json_object_object_foreach(src, key, val)
-  {
+  json_object_object_foreach (src, key, val) {
     int src_nonnil = nonnil ? json_object_object_get(nonnil, key) != NULL : 1;
     coalesce_key(x, dst, key, val, prefix, merge, src_nonnil);
   }
@@ -237,8 +233,7 @@ static int coalesce_values(struct cctx *x, struct chart_node *c,
     return -ENOMEM;
   }
   if (vc) {
-    json_object_object_foreach(vc, key, val)
-    {
+    json_object_object_foreach (vc, key, val) {
       coalesce_value_key(x, c, v, key, val, sub, merge);
     }
   }
@@ -268,14 +263,12 @@ static void coalesce_globals(struct cctx *x, struct json_object *dest,
   }
   dg = dg ? json_object_get(dg) : json_object_new_object();
   if (sg) {
-    json_object_object_foreach(sg, key, val)
-    {
+    json_object_object_foreach (sg, key, val) {
       struct json_object *dv = NULL;
       int has = json_object_object_get_ex(dg, key, &dv);
       if (is_table(val)) {
         struct json_object *vv = json_object_new_object();
-        json_object_object_foreach(val, ck, cv)
-        {
+        json_object_object_foreach (val, ck, cv) {
           set(vv, ck, cv);
         }
         if (has && !is_table(dv)) {

@@ -31,8 +31,8 @@ static void enqueue(struct ctrl *c, const char *ns, const char *name)
 
 static void enqueue_cr(struct ctrl *c, struct json_object *cr)
 {
-  enqueue(c, jobj_path_str(cr, "metadata", "namespace", NULL),
-          jobj_path_str(cr, "metadata", "name", NULL));
+  enqueue(c, jobj_path_str(cr, "metadata", "namespace", (const char *)NULL),
+          jobj_path_str(cr, "metadata", "name", (const char *)NULL));
 }
 
 /* ---- IstioOperator informers ---- */
@@ -45,14 +45,13 @@ static void cr_added(struct json_object *obj, void *data)
 /* Our own status writes change nothing worth a reconcile. */
 static int spec_changed(struct json_object *old, struct json_object *obj)
 {
-  static const char *const meta[] = {"generation", "annotations",
-                                     "deletionTimestamp", "finalizers",
-                                     "labels"};
+  static const char *const meta[] = {
+      "generation", "annotations", "deletionTimestamp", "finalizers", "labels"};
   if (old == obj)
     return 1; /* resync */
   for (size_t i = 0; i < sizeof meta / sizeof meta[0]; i++)
-    if (!jobj_equal(jobj_path(old, "metadata", meta[i], NULL),
-                    jobj_path(obj, "metadata", meta[i], NULL)))
+    if (!jobj_equal(jobj_path(old, "metadata", meta[i], (const char *)NULL),
+                    jobj_path(obj, "metadata", meta[i], (const char *)NULL)))
       return 1;
   return 0;
 }
@@ -69,8 +68,8 @@ static void cr_deleted(struct json_object *obj, void *data)
   struct ctrl *c = data;
   char key[600];
   snprintf(key, sizeof key, "%s/%s",
-           jobj_path_str(obj, "metadata", "namespace", NULL),
-           jobj_path_str(obj, "metadata", "name", NULL));
+           jobj_path_str(obj, "metadata", "namespace", (const char *)NULL),
+           jobj_path_str(obj, "metadata", "name", (const char *)NULL));
   ctrl__drop_state(c, key);
 }
 
@@ -84,7 +83,10 @@ static void check_synced(struct ctrl *c)
     c->o.on_synced(c->o.data);
 }
 
-static void on_informer_synced(void *data) { check_synced(data); }
+static void on_informer_synced(void *data)
+{
+  check_synced(data);
+}
 
 static void on_watch_error(int rc, const char *msg, void *data)
 {
@@ -94,12 +96,16 @@ static void on_watch_error(int rc, const char *msg, void *data)
 
 static int start_iop_informer(struct ctrl *c, const char *ns)
 {
-  struct informer_opts io = {.api_version = CR_API_VERSION, .kind = CR_KIND,
-                             .namespace = ns, .resync_ms = c->o.resync_ms,
-                             .on_add = cr_added, .on_update = cr_updated,
+  struct informer_opts io = {.api_version = CR_API_VERSION,
+                             .kind = CR_KIND,
+                             .namespace = ns,
+                             .resync_ms = c->o.resync_ms,
+                             .on_add = cr_added,
+                             .on_update = cr_updated,
                              .on_delete = cr_deleted,
                              .on_synced = on_informer_synced,
-                             .on_error = on_watch_error, .data = c};
+                             .on_error = on_watch_error,
+                             .data = c};
   if (c->niops == CTRL_MAX_NAMESPACES)
     return -E2BIG;
   return informer_start(c->client, &io, &c->iops[c->niops++]);
@@ -125,8 +131,10 @@ static int start_iop_informers(struct ctrl *c)
  * back through the queue. */
 static void owned_changed(struct json_object *obj, void *data)
 {
-  struct json_object *labels = jobj_path(obj, "metadata", "labels", NULL);
-  enqueue(data, jobj_str(labels, LABEL_OWNER_NS), jobj_str(labels, LABEL_OWNER));
+  struct json_object *labels =
+      jobj_path(obj, "metadata", "labels", (const char *)NULL);
+  enqueue(data, jobj_str(labels, LABEL_OWNER_NS),
+          jobj_str(labels, LABEL_OWNER));
 }
 
 static void owned_updated(struct json_object *old, struct json_object *obj,
@@ -144,12 +152,15 @@ void ctrl__watch_kind(struct ctrl *c, const char *api_version, const char *kind)
   struct owned_kind *k = calloc(1, sizeof *k);
   k->api_version = strdup(api_version);
   k->kind = strdup(kind);
-  struct informer_opts io = {.api_version = api_version, .kind = kind,
+  struct informer_opts io = {.api_version = api_version,
+                             .kind = kind,
                              .label_selector = LABEL_MANAGED "=Reconcile",
-                             .on_add = owned_changed, .on_update = owned_updated,
+                             .on_add = owned_changed,
+                             .on_update = owned_updated,
                              .on_delete = owned_changed,
                              .on_synced = on_informer_synced,
-                             .on_error = on_watch_error, .data = c};
+                             .on_error = on_watch_error,
+                             .data = c};
   if (informer_start(c->client, &io, &k->inf) != 0) {
     free(k->api_version);
     free(k->kind);
@@ -170,9 +181,9 @@ int ctrl__live(struct ctrl *c, struct json_object *obj,
       continue;
     if (!informer_synced(k->inf))
       return 0;
-    *live = informer_get(k->inf, jobj_path_str(obj, "metadata", "namespace",
-                                               NULL),
-                         jobj_path_str(obj, "metadata", "name", NULL));
+    *live = informer_get(
+        k->inf, jobj_path_str(obj, "metadata", "namespace", (const char *)NULL),
+        jobj_path_str(obj, "metadata", "name", (const char *)NULL));
     return 1;
   }
   return 0;
@@ -269,7 +280,7 @@ static void on_request(const char *verb, long status, void *data)
   char code[16];
   snprintf(code, sizeof code, "%ld", status);
   if (c->m_requests)
-    metrics_inc(metrics_with(c->m_requests, verb, code, NULL));
+    metrics_inc(metrics_with(c->m_requests, verb, code, (const char *)NULL));
 }
 
 static void collect(void *data)
@@ -279,9 +290,10 @@ static void collect(void *data)
   if (!c->q)
     return;
   workqueue_get_stats(c->q, &ws);
-  metrics_set(metrics_with(c->m_depth, NULL), (double)ws.depth);
-  metrics_set(metrics_with(c->m_adds, NULL), (double)ws.adds);
-  metrics_set(metrics_with(c->m_retries, NULL), (double)ws.retries);
+  metrics_set(metrics_with(c->m_depth, (const char *)NULL), (double)ws.depth);
+  metrics_set(metrics_with(c->m_adds, (const char *)NULL), (double)ws.adds);
+  metrics_set(metrics_with(c->m_retries, (const char *)NULL),
+              (double)ws.retries);
   uint64_t restarts = 0, relists = 0;
   for (struct owned_kind *k = c->kinds; k; k = k->next) {
     struct watch_stats st;
@@ -295,32 +307,35 @@ static void collect(void *data)
     restarts += st.restarts;
     relists += st.lists;
   }
-  metrics_set(metrics_with(c->m_watch_restarts, NULL), (double)restarts);
-  metrics_set(metrics_with(c->m_relists, NULL), (double)relists);
+  metrics_set(metrics_with(c->m_watch_restarts, (const char *)NULL),
+              (double)restarts);
+  metrics_set(metrics_with(c->m_relists, (const char *)NULL), (double)relists);
 }
 
 static void register_metrics(struct ctrl *c)
 {
   struct metrics *m = c->o.metrics;
-  static const double seconds[] = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
-                                   10, 30, 60, 120};
+  static const double seconds[] = {0.01, 0.05, 0.1, 0.25, 0.5, 1,
+                                   2.5,  5,    10,  30,   60,  120};
   if (!m)
     return;
-  c->m_reconciles = metrics_counter(m, "iop_reconciles_total",
-                                    "Reconciles of IstioOperators by result.",
-                                    "result");
-  c->m_duration = metrics_histogram(m, "iop_reconcile_duration_seconds",
-                                    "Time to reconcile one IstioOperator.",
-                                    NULL, seconds,
-                                    sizeof seconds / sizeof seconds[0]);
-  c->m_applied = metrics_counter(m, "iop_objects_applied_total",
-                                 "Objects written with server-side apply.", NULL);
+  c->m_reconciles =
+      metrics_counter(m, "iop_reconciles_total",
+                      "Reconciles of IstioOperators by result.", "result");
+  c->m_duration =
+      metrics_histogram(m, "iop_reconcile_duration_seconds",
+                        "Time to reconcile one IstioOperator.", NULL, seconds,
+                        sizeof seconds / sizeof seconds[0]);
+  c->m_applied =
+      metrics_counter(m, "iop_objects_applied_total",
+                      "Objects written with server-side apply.", NULL);
   c->m_pruned = metrics_counter(m, "iop_objects_pruned_total",
                                 "Objects deleted because no IstioOperator "
-                                "wants them any more.", NULL);
-  c->m_render_errors = metrics_counter(m, "iop_render_errors_total",
-                                       "Renders or validations that failed.",
-                                       NULL);
+                                "wants them any more.",
+                                NULL);
+  c->m_render_errors =
+      metrics_counter(m, "iop_render_errors_total",
+                      "Renders or validations that failed.", NULL);
   c->m_requests = metrics_counter(m, "iop_api_requests_total",
                                   "Requests to the API server by verb and "
                                   "HTTP status (0: no response).",
@@ -331,9 +346,8 @@ static void register_metrics(struct ctrl *c)
                               "IstioOperators added to the queue.", NULL);
   c->m_retries = metrics_counter(m, "iop_workqueue_retries_total",
                                  "Reconciles retried after a failure.", NULL);
-  c->m_watch_restarts = metrics_counter(m, "iop_watch_restarts_total",
-                                        "Watch requests after the first.",
-                                        NULL);
+  c->m_watch_restarts = metrics_counter(
+      m, "iop_watch_restarts_total", "Watch requests after the first.", NULL);
   c->m_relists = metrics_counter(m, "iop_watch_lists_total",
                                  "Lists, the first and every relist.", NULL);
   metrics_on_collect(m, collect, c);
@@ -426,8 +440,9 @@ static void on_version(struct kube_result *res, void *data)
   struct ctrl *c = data;
   if (res->rc == 0)
     snprintf(c->kube_version, sizeof c->kube_version, "%s",
-             jobj_str(res->object, "gitVersion") ? jobj_str(res->object, "gitVersion")
-                                                : "");
+             jobj_str(res->object, "gitVersion")
+                 ? jobj_str(res->object, "gitVersion")
+                 : "");
 }
 
 int ctrl_start(uv_loop_t *loop, const struct ctrl_opts *o, struct ctrl **out,
@@ -443,7 +458,8 @@ int ctrl_start(uv_loop_t *loop, const struct ctrl_opts *o, struct ctrl **out,
     c->o.wait_timeout_ms = 300000;
   c->cache = generate_cache_new();
   struct workqueue_opts wo = {.workers = o->workers > 0 ? o->workers : 1,
-                              .process = on_process, .data = c};
+                              .process = on_process,
+                              .data = c};
   int rc = workqueue_new(loop, &wo, &c->q);
   if (rc)
     return err_set(e, rc, "cannot start the work queue");
@@ -451,7 +467,8 @@ int ctrl_start(uv_loop_t *loop, const struct ctrl_opts *o, struct ctrl **out,
   kube_server_version(c->client, on_version, c);
   struct informer_opts no = {.resource = "namespaces",
                              .on_synced = on_informer_synced,
-                             .on_error = on_watch_error, .data = c};
+                             .on_error = on_watch_error,
+                             .data = c};
   rc = informer_start(c->client, &no, &c->namespaces);
   if (!rc)
     rc = start_iop_informers(c);
@@ -477,7 +494,10 @@ void ctrl_set_leading(struct ctrl *c, int leading)
     informer_foreach(c->iops[i], enqueue_all, c);
 }
 
-int ctrl_synced(struct ctrl *c) { return c->synced; }
+int ctrl_synced(struct ctrl *c)
+{
+  return c->synced;
+}
 
 static void queue_closed(void *data)
 {

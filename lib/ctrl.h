@@ -25,13 +25,13 @@
 
 struct ctrl_opts {
   struct kube_client *client;
-  const char *watch_namespaces; /* comma list; "" or NULL: all */
-  const char *revision;         /* REVISION: only CRs of this revision */
-  uint64_t wait_timeout_ms;     /* WAIT_FOR_RESOURCES_TIMEOUT; 0: 300 s */
-  const char *manifests;        /* default manifests/ directory */
-  int workers;                  /* IstioOperators reconciled at once; 0: 1 */
-  uint64_t resync_ms;           /* 0: no periodic resync */
-  struct metrics *metrics;      /* may be NULL */
+  const char *watch_namespaces;  /* comma list; "" or NULL: all */
+  const char *revision;          /* REVISION: only CRs of this revision */
+  uint64_t wait_timeout_ms;      /* WAIT_FOR_RESOURCES_TIMEOUT; 0: 300 s */
+  const char *manifests;         /* default manifests/ directory */
+  int workers;                   /* IstioOperators reconciled at once; 0: 1 */
+  uint64_t resync_ms;            /* 0: no periodic resync */
+  struct metrics *metrics;       /* may be NULL */
   void (*on_synced)(void *data); /* caches filled: ready to serve */
   void *data;
 };

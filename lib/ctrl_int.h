@@ -23,13 +23,13 @@ struct owned_kind {
 
 /* What we know of one IstioOperator between reconciles. */
 struct cr_state {
-  char *key;                    /* namespace/name */
-  int64_t generation;           /* of the last successful render */
+  char *key;          /* namespace/name */
+  int64_t generation; /* of the last successful render */
   int rendered;
   struct generate_result desired;
-  struct json_object *wanted;   /* object key -> component name */
-  uint64_t not_ready_since;     /* loop time; 0 when ready */
-  char *render_error;           /* the last render/validation error */
+  struct json_object *wanted; /* object key -> component name */
+  uint64_t not_ready_since;   /* loop time; 0 when ready */
+  char *render_error;         /* the last render/validation error */
   struct cr_state *next;
 };
 
@@ -48,7 +48,7 @@ struct ctrl {
   int leading;
   int synced;
   int stopping;
-  int probing;      /* discovery lookups of prunable kinds in flight */
+  int probing; /* discovery lookups of prunable kinds in flight */
   int queue_closed;
   void (*stop_cb)(void *data);
   void *stop_data;
@@ -88,13 +88,13 @@ void reconcile_start(struct ctrl *c, const char *key);
 /* ctrlstatus.c */
 struct rec_status {
   const char *component[8];
-  const char *comp_state[8];  /* HEALTHY, RECONCILING, ERROR */
+  const char *comp_state[8]; /* HEALTHY, RECONCILING, ERROR */
   char comp_error[8][512];
   int ncomp;
-  const char *state;          /* overall */
+  const char *state; /* overall */
   char message[1024];
-  int reconciled;             /* no render or apply error */
-  const char *reason;         /* for the Reconciled condition */
+  int reconciled;     /* no render or apply error */
+  const char *reason; /* for the Reconciled condition */
 };
 /* Writes status when it differs from cr's; cb(0|rc) when done. */
 void ctrlstatus_write(struct ctrl *c, struct json_object *cr,

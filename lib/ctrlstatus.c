@@ -28,7 +28,8 @@ static void now_rfc3339(char *out, size_t n)
 static struct json_object *old_condition(struct json_object *cr,
                                          const char *type)
 {
-  struct json_object *conds = jobj_path(cr, "status", "conditions", NULL);
+  struct json_object *conds =
+      jobj_path(cr, "status", "conditions", (const char *)NULL);
   for (size_t i = 0; jobj_is_arr(conds) && i < json_object_array_length(conds);
        i++) {
     struct json_object *c = json_object_array_get_idx(conds, i);
@@ -102,7 +103,7 @@ static void null_missing(struct json_object *now, struct json_object *old)
 {
   if (!jobj_is_obj(now) || !jobj_is_obj(old))
     return;
-  json_object_object_foreach(old, k, v) {
+  json_object_object_foreach (old, k, v) {
     struct json_object *nv;
     if (!json_object_object_get_ex(now, k, &nv))
       json_object_object_add(now, k, NULL);

@@ -50,8 +50,8 @@ static void on_chart_warning(const char *line, void *data)
 
 /* The chart of a component, loaded once per directory. */
 static int load_chart(struct generate_cache *cache, const char *dir,
-                      struct warn_ctx *w, struct chart **out,
-                      int *owned, struct err *e)
+                      struct warn_ctx *w, struct chart **out, int *owned,
+                      struct err *e)
 {
   for (int i = 0; cache && i < cache->n; i++) {
     if (strcmp(cache->slots[i].dir, dir) == 0) {
@@ -141,7 +141,8 @@ static int render_instance(const struct generate_opts *o,
   if (!rc)
     rc = manifest_postprocess(inst, values, mine, e);
   for (size_t i = 0; !rc && i < json_object_array_length(mine); i++)
-    json_object_array_add(objs, json_object_get(json_object_array_get_idx(mine, i)));
+    json_object_array_add(objs,
+                          json_object_get(json_object_array_get_idx(mine, i)));
   json_object_put(mine);
   chart_files_free(&files);
   if (owned)
@@ -206,8 +207,9 @@ int generate_run(const struct generate_opts *o, struct generate_cache *cache,
     r->sorted = json_object_new_array();
     for (int i = 0; i < r->ncomps; i++)
       for (size_t k = 0; k < json_object_array_length(r->comps[i].objs); k++)
-        json_object_array_add(r->sorted, json_object_get(json_object_array_get_idx(
-                                             r->comps[i].objs, k)));
+        json_object_array_add(
+            r->sorted,
+            json_object_get(json_object_array_get_idx(r->comps[i].objs, k)));
     manifest_sort(r->sorted);
   }
   if (rc)

@@ -22,16 +22,16 @@ struct generate_opts {
 /* The objects of one component, in render order. */
 struct generate_component {
   const struct iop_component *comp;
-  const char *namespace;     /* the instance's namespace (the first one) */
-  struct json_object *objs;  /* array */
+  const char *namespace;    /* the instance's namespace (the first one) */
+  struct json_object *objs; /* array */
 };
 
 struct generate_result {
-  struct json_object *merged;  /* the merged IstioOperator configuration */
-  char *manifests;             /* the manifests directory used */
+  struct json_object *merged; /* the merged IstioOperator configuration */
+  char *manifests;            /* the manifests directory used */
   struct generate_component comps[IOP_NCOMPONENTS];
-  int ncomps;                  /* components with objects, in render order */
-  struct json_object *sorted;  /* every object, sorted as istioctl prints */
+  int ncomps;                 /* components with objects, in render order */
+  struct json_object *sorted; /* every object, sorted as istioctl prints */
 };
 
 /* Loaded charts, kept between runs (the operator renders often). Not

@@ -80,8 +80,7 @@ static void on_list(struct json_object *items, void *data)
   }
   /* Collect first: the cache must not change while we walk it. */
   struct json_object *gone = json_object_new_array();
-  json_object_object_foreach(inf->cache, k, v)
-  {
+  json_object_object_foreach (inf->cache, k, v) {
     (void)v;
     if (!json_object_object_get_ex(seen, k, NULL))
       json_object_array_add(gone, json_object_new_string(k));
@@ -130,8 +129,7 @@ static void on_resync(uv_timer_t *t)
     return;
   /* Hold every object: a callback may lead to changes of the cache. */
   struct json_object *all = json_object_new_array();
-  json_object_object_foreach(inf->cache, k, v)
-  {
+  json_object_object_foreach (inf->cache, k, v) {
     (void)k;
     json_object_array_add(all, json_object_get(v));
   }
@@ -219,8 +217,7 @@ void informer_foreach(struct informer *inf,
                       void (*fn)(struct json_object *obj, void *data),
                       void *data)
 {
-  json_object_object_foreach(inf->cache, k, v)
-  {
+  json_object_object_foreach (inf->cache, k, v) {
     (void)k;
     fn(v, data);
   }

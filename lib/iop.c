@@ -18,8 +18,8 @@
 #define IOP_FILE_MAX ((size_t)16 << 20)
 
 const struct iop_component iop_components[IOP_NCOMPONENTS] = {
-    {IOP_BASE, "Base", "base", "Istio core", 1, 0, "base", "global", 0, "",
-     "", "", NULL},
+    {IOP_BASE, "Base", "base", "Istio core", 1, 0, "base", "global", 0, "", "",
+     "", NULL},
     {IOP_PILOT, "Pilot", "pilot", "Istiod", 1, 0,
      "istio-control/istio-discovery", "pilot", 0, "Deployment", "istiod",
      "discovery", NULL},
@@ -105,8 +105,10 @@ static int check_single_iop(const char *text, size_t len, const char *name,
   if (rc)
     return err_wrap(e, "unable to parse file");
   if (c.with_kind > 1)
-    return err_set(e, -EINVAL, "%s: contains multiple IstioOperator CRs, only "
-                   "one per file is supported", name);
+    return err_set(e, -EINVAL,
+                   "%s: contains multiple IstioOperator CRs, only "
+                   "one per file is supported",
+                   name);
   return 0;
 }
 
@@ -119,9 +121,10 @@ static int parse_file_map(const char *text, size_t len, const char *name,
   if (rc)
     return rc;
   /* Like sigs.k8s.io/yaml, only the first document counts. */
-  struct json_object *m = json_object_array_length(docs)
-                              ? json_object_get(json_object_array_get_idx(docs, 0))
-                              : json_object_new_object();
+  struct json_object *m =
+      json_object_array_length(docs)
+          ? json_object_get(json_object_array_get_idx(docs, 0))
+          : json_object_new_object();
   json_object_put(docs);
   if (!jobj_is_obj(m)) {
     json_object_put(m);
@@ -181,8 +184,10 @@ static int read_profile_file(const char *dir, const char *profile,
   snprintf(path, sizeof path, "%s/profiles/%s.yaml", dir, profile);
   FILE *f = fopen(path, "rb");
   if (!f)
-    return err_set(e, -ENOENT, "profile \"%s\" not found: open "
-                   "profiles/%s.yaml: %s", profile, profile,
+    return err_set(e, -ENOENT,
+                   "profile \"%s\" not found: open "
+                   "profiles/%s.yaml: %s",
+                   profile, profile,
                    errno == ENOENT ? "file does not exist" : strerror(errno));
   size_t len;
   char *text = read_all(f, path, &len, e);
@@ -201,8 +206,10 @@ static int read_profile(const char *dir, const char *profile,
   if (!profile || !*profile)
     profile = "default";
   if (strchr(profile, '/'))
-    return err_set(e, -EINVAL, "profile \"%s\" not found: a profile is a "
-                   "name, not a path", profile);
+    return err_set(e, -EINVAL,
+                   "profile \"%s\" not found: a profile is a "
+                   "name, not a path",
+                   profile);
   int rc = read_profile_file(dir, "default", out, e);
   if (rc || strcmp(profile, "default") == 0)
     return rc;
@@ -253,7 +260,7 @@ static int translate_one(struct json_object *base, const char *in,
     return 0;
   if (jobj_is_obj(v)) {
     struct json_object *m = vmap_make(vmap_deep_clone(v), "spec", "values",
-                                      "meshConfig", NULL);
+                                      "meshConfig", (const char *)NULL);
     vmap_merge_from(base, m);
     json_object_put(m);
     return 0;
@@ -282,11 +289,13 @@ static int translate_to_helm(struct json_object *base, struct err *e)
   if (!rc)
     rc = vmap_set_path(base, "spec.values.pilot.enabled",
                        json_object_new_boolean(vmap_get_bool(
-                           base, "spec.components.pilot.enabled")), e);
+                           base, "spec.components.pilot.enabled")),
+                       e);
   if (!rc)
     rc = vmap_set_path(base, "spec.values.pilot.cni.enabled",
-                       json_object_new_boolean(vmap_get_bool(
-                           base, "spec.components.cni.enabled")), e);
+                       json_object_new_boolean(
+                           vmap_get_bool(base, "spec.components.cni.enabled")),
+                       e);
   const char *ns = vmap_get_string(base, "spec.values.global.istioNamespace");
   if (!rc && *ns)
     rc = vmap_set_path(base, "metadata.namespace", json_object_new_string(ns),
@@ -302,7 +311,8 @@ static int apply_user_inputs(struct json_object *user,
     rc = merge_file(user, in->files[i], i == in->nfiles - 1, e);
   if (!rc && in->object) {
     struct json_object *copy = vmap_deep_clone(in->object);
-    if (json_object_object_get_ex(copy, "spec", NULL) && !jobj_get(copy, "spec"))
+    if (json_object_object_get_ex(copy, "spec", NULL) &&
+        !jobj_get(copy, "spec"))
       json_object_object_del(copy, "spec");
     vmap_merge_from(user, copy);
     json_object_put(copy);
@@ -321,9 +331,11 @@ int iop_merge_inputs(const struct iop_inputs *in, struct json_object **merged,
   const char *pkg = vmap_get_string(user, "spec.installPackagePath");
   const char *dir = *pkg ? pkg : in->default_manifests;
   if (!rc && (!dir || access(dir, F_OK) != 0))
-    rc = err_set(e, -ENOENT, "manifests directory %s does not exist (set "
+    rc = err_set(e, -ENOENT,
+                 "manifests directory %s does not exist (set "
                  "spec.installPackagePath, or --manifests, to an Istio "
-                 "release's manifests/ directory)", dir ? dir : "(none)");
+                 "release's manifests/ directory)",
+                 dir ? dir : "(none)");
   /* Hold the user's values: translation may write through shared maps, and
    * they are applied once more at the end. */
   struct json_object *user_values =
@@ -336,7 +348,7 @@ int iop_merge_inputs(const struct iop_inputs *in, struct json_object **merged,
   }
   if (!rc && user_values) {
     struct json_object *again = vmap_make(vmap_deep_clone(user_values), "spec",
-                                          "values", NULL);
+                                          "values", (const char *)NULL);
     vmap_merge_from(base, again);
     json_object_put(again);
   }
@@ -356,7 +368,8 @@ void iop_apply_unvalidated_values(struct json_object *merged)
   struct json_object *uv = vmap_get_path_map(merged, "spec.unvalidatedValues");
   if (!uv)
     return;
-  struct json_object *m = vmap_make(vmap_deep_clone(uv), "spec", "values", NULL);
+  struct json_object *m =
+      vmap_make(vmap_deep_clone(uv), "spec", "values", (const char *)NULL);
   vmap_merge_from(merged, m);
   json_object_put(m);
 }
@@ -383,8 +396,10 @@ void iop_instances_free(struct iop_instance *list, int n)
 static int field_type_error(const struct iop_component *c, const char *field,
                             const char *want, struct err *e)
 {
-  return err_set(e, -EINVAL, "fail to convert %s: json: cannot unmarshal into "
-                 "Go struct field %s of type %s", c->spec_name, field, want);
+  return err_set(e, -EINVAL,
+                 "fail to convert %s: json: cannot unmarshal into "
+                 "Go struct field %s of type %s",
+                 c->spec_name, field, want);
 }
 
 static int string_field(const struct iop_component *c, struct json_object *m,
@@ -404,7 +419,7 @@ static int labels_field(const struct iop_component *c, struct json_object *m,
   if (v && !jobj_is_obj(v))
     return field_type_error(c, "label", "map[string]string", e);
   if (v) {
-    json_object_object_foreach(v, k, lv) {
+    json_object_object_foreach (v, k, lv) {
       (void)k;
       if (lv && !jobj_is_str(lv))
         return field_type_error(c, "label", "map[string]string", e);
@@ -428,8 +443,8 @@ static int build_instance(const struct iop_component *c, struct json_object *m,
       !jobj_is_obj(enabled))
     return field_type_error(c, "enabled", "bool", e);
   /* enabled may also be written as a BoolValue {value: x}. */
-  struct json_object *ev = jobj_is_obj(enabled) ? jobj_get(enabled, "value")
-                                                : enabled;
+  struct json_object *ev =
+      jobj_is_obj(enabled) ? jobj_get(enabled, "value") : enabled;
   *keep = !ev || json_object_get_boolean(ev);
   int rc = string_field(c, m, "namespace", &out->namespace, e);
   if (!rc)
@@ -465,8 +480,8 @@ static int push_instance(struct iop_instance **list, int *n,
 static int default_instance(const struct iop_component *c, const char *ns,
                             struct iop_instance **out, int *n)
 {
-  struct iop_instance in = {.comp = c, .namespace = strdup(ns),
-                            .hub = strdup("")};
+  struct iop_instance in = {
+      .comp = c, .namespace = strdup(ns), .hub = strdup("")};
   return push_instance(out, n, &in);
 }
 
@@ -503,8 +518,8 @@ int iop_instances(struct json_object *merged, const struct iop_component *c,
   *out = NULL;
   *n = 0;
   const char *ns = vmap_get_string(merged, "metadata.namespace");
-  int alt = c->alt_enablement_path &&
-            vmap_get_bool(merged, c->alt_enablement_path);
+  int alt =
+      c->alt_enablement_path && vmap_get_bool(merged, c->alt_enablement_path);
   int def = c->enabled_by_default || alt;
   char path[128];
   snprintf(path, sizeof path, "spec.components.%s", c->spec_name);
@@ -555,10 +570,10 @@ static struct json_object *service_port(struct json_object *p)
   }
   jobj_set(o, "port", json_object_new_double((double)jobj_int(p, "port", 0)));
   struct json_object *tp = jobj_get(p, "targetPort");
-  jobj_set(o, "targetPort", jobj_is_str(tp)
-                                ? json_object_new_string(json_object_get_string(tp))
-                                : json_object_new_double((double)jobj_int(
-                                      p, "targetPort", 0)));
+  jobj_set(o, "targetPort",
+           jobj_is_str(tp)
+               ? json_object_new_string(json_object_get_string(tp))
+               : json_object_new_double((double)jobj_int(p, "targetPort", 0)));
   int64_t node = jobj_int(p, "nodePort", 0);
   if (node)
     jobj_set(o, "nodePort", json_object_new_double((double)node));
@@ -568,17 +583,18 @@ static struct json_object *service_port(struct json_object *p)
 static int gateway_values(struct json_object *m, const struct iop_instance *in,
                           const char *root, struct err *e)
 {
-  int rc = set_value(m, root, "name", json_object_new_string(in->name ? in->name
-                                                                       : ""), e);
+  int rc = set_value(m, root, "name",
+                     json_object_new_string(in->name ? in->name : ""), e);
   if (!rc)
-    rc = set_value(m, root, "labels",
-                   in->label ? jobj_dup(in->label) : NULL, e);
-  struct json_object *ports = jobj_path(in->spec, "k8s", "service", "ports",
-                                        NULL);
+    rc =
+        set_value(m, root, "labels", in->label ? jobj_dup(in->label) : NULL, e);
+  struct json_object *ports =
+      jobj_path(in->spec, "k8s", "service", "ports", (const char *)NULL);
   if (!rc && jobj_is_arr(ports) && json_object_array_length(ports) > 0) {
     struct json_object *l = json_object_new_array();
     for (size_t i = 0; i < json_object_array_length(ports); i++)
-      json_object_array_add(l, service_port(json_object_array_get_idx(ports, i)));
+      json_object_array_add(l,
+                            service_port(json_object_array_get_idx(ports, i)));
     rc = set_value(m, root, "ports", l, e);
   }
   return rc;
@@ -667,11 +683,11 @@ static void flatten(struct json_object *m, const char *root)
     return;
   struct json_object *nv = json_object_new_object();
   jobj_set(nv, "global", json_object_get(jobj_get(vals, "global")));
-  json_object_object_foreach(vals, k, v) {
+  json_object_object_foreach (vals, k, v) {
     if (!jobj_is_obj(v))
       jobj_set(nv, k, json_object_get(v));
   }
-  json_object_object_foreach(cv, k2, v2)
+  json_object_object_foreach (cv, k2, v2)
     jobj_set(nv, k2, json_object_get(v2));
   jobj_set(jobj_obj(m, "spec"), "values", nv);
 }
@@ -707,8 +723,8 @@ int iop_instance_values(struct json_object *merged,
     clone_into(&m);
     rc = resource_values(m, jobj_obj(k8s, "resources"), root, e);
   }
-  int changes = c->flatten_values || (in->hub && *in->hub) || in->tag ||
-                in->label;
+  int changes =
+      c->flatten_values || (in->hub && *in->hub) || in->tag || in->label;
   if (!rc && changes) {
     clone_into(&m);
     rc = hub_tag_values(m, in, root, e);

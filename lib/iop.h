@@ -28,9 +28,9 @@ enum iop_component_id {
 
 struct iop_component {
   enum iop_component_id id;
-  const char *name;          /* Base, Pilot, IngressGateways, ... */
-  const char *spec_name;     /* spec.components.<spec_name> */
-  const char *display;       /* "Istio core", "Istiod", ... */
+  const char *name;      /* Base, Pilot, IngressGateways, ... */
+  const char *spec_name; /* spec.components.<spec_name> */
+  const char *display;   /* "Istio core", "Istiod", ... */
   int enabled_by_default;
   int multi;                 /* a list of instances (gateways) */
   const char *helm_subdir;   /* under <manifests>/charts */
@@ -58,10 +58,10 @@ struct iop_instance {
 };
 
 struct iop_inputs {
-  const char *const *files;  /* -f files merged in order; "-" is stdin */
+  const char *const *files; /* -f files merged in order; "-" is stdin */
   int nfiles;
   struct json_object *object; /* or an IstioOperator object (the operator) */
-  const char *const *sets;   /* --set flags, in order */
+  const char *const *sets;    /* --set flags, in order */
   int nsets;
   /* Where profiles are read when spec.installPackagePath is empty. */
   const char *default_manifests;

@@ -168,7 +168,7 @@ static int add_inline_fields(struct json_object *raw_types,
              "iop-schema.yaml: cannot inline type %s", name);
     return -EINVAL;
   }
-  json_object_object_foreach(def, key, expr) {
+  json_object_object_foreach (def, key, expr) {
     if (strcmp(key, ".inline") == 0) {
       for (size_t i = 0; i < json_object_array_length(expr); i++) {
         const char *in =
@@ -222,7 +222,7 @@ static int compile_type(struct json_object *raw_types, const char *name,
     jobj_set_str(t, "proto", proto);
   if (jobj_arr(def, ".enum"))
     jobj_set(t, "enum", json_object_get(jobj_arr(def, ".enum")));
-  json_object_object_foreach(def, key, expr) {
+  json_object_object_foreach (def, key, expr) {
     if (key[0] == '.')
       continue;
     if (!jobj_is_str(expr)) {
@@ -249,9 +249,9 @@ static int compile_type(struct json_object *raw_types, const char *name,
 /* Every field names a type that exists. */
 static int check_references(struct json_object *types)
 {
-  json_object_object_foreach(types, name, t) {
+  json_object_object_foreach (types, name, t) {
     struct json_object *fields = jobj_obj(t, "fields");
-    json_object_object_foreach(fields, key, expr) {
+    json_object_object_foreach (fields, key, expr) {
       const char *b = base_type(json_object_get_string(expr));
       if (!is_builtin(b) && !jobj_get(types, b)) {
         snprintf(schema_error, sizeof schema_error,
@@ -278,7 +278,7 @@ static void schema_load(void)
     rc = -EINVAL;
   }
   if (!rc) {
-    json_object_object_foreach(raw, name, def) {
+    json_object_object_foreach (raw, name, def) {
       struct json_object *t = NULL;
       rc = compile_type(raw, name, def, &t);
       if (t)
@@ -816,7 +816,7 @@ static const char *field_expr(struct json_object *fields, const char *key,
   const char *expr = jobj_str(fields, key);
   if (expr || !fold)
     return expr;
-  json_object_object_foreach(fields, name, e) {
+  json_object_object_foreach (fields, name, e) {
     if (strcasecmp(name, key) == 0)
       return json_object_get_string(e);
   }
@@ -849,7 +849,7 @@ static void check_object(struct walk *w, const char *name,
   }
   struct json_object *fields = jobj_obj(t, "fields");
   enum walk_mode mode = proto ? WALK_PROTO : WALK_GO;
-  json_object_object_foreach(v, key, val) {
+  json_object_object_foreach (v, key, val) {
     size_t mark = w->path.len;
     const char *expr = field_expr(fields, key, mode == WALK_GO);
     path_push_key(w, key);
@@ -886,7 +886,7 @@ static void check_map(struct walk *w, const char *expr, enum walk_mode mode,
     type_error(w, v, expr);
     return;
   }
-  json_object_object_foreach(v, key, val) {
+  json_object_object_foreach (v, key, val) {
     size_t mark = w->path.len;
     path_push_key(w, key);
     check_value(w, expr + 11, mode, val, jobj_get(shadow, key));
@@ -1269,7 +1269,7 @@ static struct json_object *normalize(struct json_object *types,
   if (!jobj_is_obj(v) || (!map && !names))
     return jobj_dup(v);
   o = json_object_new_object();
-  json_object_object_foreach(v, key, val) {
+  json_object_object_foreach (v, key, val) {
     const char *json = map ? key : jobj_str(names, key);
     if (!json || (strcmp(json, key) != 0 && jobj_get(v, json)))
       continue;
@@ -1938,7 +1938,7 @@ static const char *distribute_error(struct json_object *to, char **dest,
   *ndest = 0;
   if (!jobj_is_obj(to))
     return "total locality weight 0 != 100";
-  json_object_object_foreach(to, loc, weight) {
+  json_object_object_foreach (to, loc, weight) {
     int64_t w = mesh_int(weight);
     if (w <= 0 || w > 100)
       return "locality weight must be in range [1, 100]";

@@ -136,8 +136,7 @@ static int objects_equal(struct json_object *a, struct json_object *b)
 {
   if (json_object_object_length(a) != json_object_object_length(b))
     return 0;
-  json_object_object_foreach(a, k, va)
-  {
+  json_object_object_foreach (a, k, va) {
     struct json_object *vb;
     if (!json_object_object_get_ex(b, k, &vb) || !jobj_equal(va, vb))
       return 0;

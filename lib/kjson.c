@@ -115,8 +115,7 @@ static const char **sorted_keys(struct json_object *o, size_t *count)
   if (!keys)
     return NULL;
   size_t i = 0;
-  json_object_object_foreach(o, k, v)
-  {
+  json_object_object_foreach (o, k, v) {
     (void)v;
     keys[i++] = k;
   }

@@ -740,8 +740,7 @@ static void tree_cost(struct json_object *o, size_t limit, int depth,
     c->depth = depth + 1;
   if (json_object_is_type(o, json_type_object)) {
     c->bytes += COST_MAPPING;
-    json_object_object_foreach(o, k, v)
-    {
+    json_object_object_foreach (o, k, v) {
       if (c->nodes > limit)
         return;
       c->nodes++; /* the key */
@@ -787,8 +786,7 @@ static int copy_tree(struct builder *b, yaml_mark_t m, const char *name,
 /* Sets every key of src into dst, overwriting: go-yaml v2's merge. */
 static void merge_object(struct json_object *dst, struct json_object *src)
 {
-  json_object_object_foreach(src, k, v)
-  {
+  json_object_object_foreach (src, k, v) {
     json_object_object_add(dst, k, json_object_get(v));
   }
 }

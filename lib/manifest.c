@@ -35,8 +35,10 @@ static int parse_part(const char *part, size_t len, int line, void *data)
     return 0; /* comments only */
   if (!jobj_is_obj(doc)) {
     json_object_put(doc);
-    return err_set(p->e, -EINVAL, "%s:%d: a rendered document is not a "
-                   "mapping", p->name, line);
+    return err_set(p->e, -EINVAL,
+                   "%s:%d: a rendered document is not a "
+                   "mapping",
+                   p->name, line);
   }
   const char *kind = jobj_str(doc, "kind");
   if (!kind || !*kind) {
@@ -85,11 +87,14 @@ static const struct setting settings[] = {
     {"securityContext", NULL, 0},
 };
 
-static const char *kind_of(struct json_object *o) { return jobj_str(o, "kind"); }
+static const char *kind_of(struct json_object *o)
+{
+  return jobj_str(o, "kind");
+}
 
 static const char *name_of(struct json_object *o)
 {
-  return jobj_path_str(o, "metadata", "name", NULL);
+  return jobj_path_str(o, "metadata", "name", (const char *)NULL);
 }
 
 /* The patch document for one setting, shaped as istioctl's templates:
@@ -105,7 +110,8 @@ static struct json_object *make_patch(const struct setting *s,
     struct json_object *inner = value;
     /* Build the nesting the template describes. */
     struct json_object *root = json_object_new_object();
-    if (strcmp(s->field, "hpaSpec") == 0 || strcmp(s->field, "podDisruptionBudget") == 0 ||
+    if (strcmp(s->field, "hpaSpec") == 0 ||
+        strcmp(s->field, "podDisruptionBudget") == 0 ||
         strcmp(s->field, "service") == 0)
       jobj_set(root, "spec", inner);
     else if (strcmp(s->field, "replicaCount") == 0)
@@ -115,12 +121,14 @@ static struct json_object *make_patch(const struct setting *s,
     else if (strcmp(s->field, "serviceAnnotations") == 0)
       jobj_set(jobj_ensure_obj(root, "metadata"), "annotations", inner);
     else if (strcmp(s->field, "podAnnotations") == 0)
-      jobj_set(jobj_ensure_obj(jobj_ensure_obj(jobj_ensure_obj(root, "spec"),
-                                               "template"), "metadata"),
+      jobj_set(jobj_ensure_obj(
+                   jobj_ensure_obj(jobj_ensure_obj(root, "spec"), "template"),
+                   "metadata"),
                "annotations", inner);
     else
-      jobj_set(jobj_ensure_obj(jobj_ensure_obj(jobj_ensure_obj(root, "spec"),
-                                               "template"), "spec"),
+      jobj_set(jobj_ensure_obj(
+                   jobj_ensure_obj(jobj_ensure_obj(root, "spec"), "template"),
+                   "spec"),
                s->field, inner);
     return root;
   }
@@ -130,9 +138,10 @@ static struct json_object *make_patch(const struct setting *s,
   struct json_object *list = json_object_new_array();
   json_object_array_add(list, c);
   struct json_object *root = json_object_new_object();
-  jobj_set(jobj_ensure_obj(jobj_ensure_obj(jobj_ensure_obj(root, "spec"),
-                                           "template"), "spec"),
-           "containers", list);
+  jobj_set(
+      jobj_ensure_obj(
+          jobj_ensure_obj(jobj_ensure_obj(root, "spec"), "template"), "spec"),
+      "containers", list);
   return root;
 }
 
@@ -240,17 +249,18 @@ static int kind_order(const char *group, const char *kind)
   static const struct {
     const char *gk;
     int order;
-  } table[] = {{"apiextensions.k8s.io/CustomResourceDefinition", -1000},
-               {"/ServiceAccount", 1},
-               {"rbac.authorization.k8s.io/ClusterRole", 1},
-               {"rbac.authorization.k8s.io/ClusterRoleBinding", 2},
-               {"admissionregistration.k8s.io/ValidatingWebhookConfiguration", 3},
-               {"/ConfigMap", 100},
-               {"/Secrets", 100}, /* sic: istioctl's table misspells Secret */
-               {"apps/Deployment", 1000},
-               {"extensions/Deployment", 1000},
-               {"autoscaling/HorizontalPodAutoscaler", 1001},
-               {"/Service", 10000}};
+  } table[] = {
+      {"apiextensions.k8s.io/CustomResourceDefinition", -1000},
+      {"/ServiceAccount", 1},
+      {"rbac.authorization.k8s.io/ClusterRole", 1},
+      {"rbac.authorization.k8s.io/ClusterRoleBinding", 2},
+      {"admissionregistration.k8s.io/ValidatingWebhookConfiguration", 3},
+      {"/ConfigMap", 100},
+      {"/Secrets", 100}, /* sic: istioctl's table misspells Secret */
+      {"apps/Deployment", 1000},
+      {"extensions/Deployment", 1000},
+      {"autoscaling/HorizontalPodAutoscaler", 1001},
+      {"/Service", 10000}};
   char gk[512];
   snprintf(gk, sizeof gk, "%s/%s", group, kind);
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
@@ -326,8 +336,10 @@ int manifest_write(struct buf *out, struct json_object *objs, struct err *e)
 void manifest_hash(struct json_object *obj, struct buf *out)
 {
   const char *kind = kind_of(obj) ? kind_of(obj) : "";
-  const char *ns = jobj_path_str(obj, "metadata", "namespace", NULL);
-  if (strcmp(kind, "ClusterRole") == 0 || strcmp(kind, "ClusterRoleBinding") == 0)
+  const char *ns =
+      jobj_path_str(obj, "metadata", "namespace", (const char *)NULL);
+  if (strcmp(kind, "ClusterRole") == 0 ||
+      strcmp(kind, "ClusterRoleBinding") == 0)
     buf_printf(out, "%s:%s", kind, name_of(obj) ? name_of(obj) : "");
   else
     buf_printf(out, "%s:%s:%s", kind, ns ? ns : "",

@@ -481,8 +481,7 @@ int metrics_on_collect(struct metrics *m, void (*cb)(void *data), void *data)
   return rc;
 }
 
-void metrics_off_collect(struct metrics *m, void (*cb)(void *data),
-                         void *data)
+void metrics_off_collect(struct metrics *m, void (*cb)(void *data), void *data)
 {
   uv_mutex_lock(&m->lock);
   for (size_t i = 0; i < m->ncollectors; i++) {

@@ -94,8 +94,7 @@ double metrics_value(struct metrics_series *s);
  * set gauges. At most 16 collectors. Returns 0 or -ENOSPC. */
 int metrics_on_collect(struct metrics *m, void (*cb)(void *data), void *data);
 /* Removes that collector (before data goes away). */
-void metrics_off_collect(struct metrics *m, void (*cb)(void *data),
-                         void *data);
+void metrics_off_collect(struct metrics *m, void (*cb)(void *data), void *data);
 
 /* Appends the exposition text: families sorted by name, series by label
  * values; families with labels and no series yet are left out. Returns 0

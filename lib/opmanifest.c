@@ -33,8 +33,8 @@ static const struct source sources[] = {
      "crds/istiooperator.yaml"},
     {iop_data_deploy_namespace_yaml, &iop_data_deploy_namespace_yaml_len,
      "deploy/namespace.yaml"},
-    {iop_data_deploy_serviceaccount_yaml, &iop_data_deploy_serviceaccount_yaml_len,
-     "deploy/serviceaccount.yaml"},
+    {iop_data_deploy_serviceaccount_yaml,
+     &iop_data_deploy_serviceaccount_yaml_len, "deploy/serviceaccount.yaml"},
     {iop_data_deploy_clusterrole_yaml, &iop_data_deploy_clusterrole_yaml_len,
      "deploy/clusterrole.yaml"},
     {iop_data_deploy_clusterrolebinding_yaml,
@@ -81,12 +81,12 @@ static void set_env(struct json_object *container, const char *name,
 }
 
 static void adjust_deployment(struct json_object *d,
-                              const struct opmanifest_opts *o,
-                              const char *name)
+                              const struct opmanifest_opts *o, const char *name)
 {
-  struct json_object *pod = jobj_path(d, "spec", "template", "spec", NULL);
-  struct json_object *c = json_object_array_get_idx(jobj_arr(pod, "containers"),
-                                                    0);
+  struct json_object *pod =
+      jobj_path(d, "spec", "template", "spec", (const char *)NULL);
+  struct json_object *c =
+      json_object_array_get_idx(jobj_arr(pod, "containers"), 0);
   char image[1024];
   snprintf(image, sizeof image, "%s/iop:%s",
            o->hub ? o->hub : OPMANIFEST_DEFAULT_HUB,
@@ -130,11 +130,14 @@ static void relabel(struct json_object *labels, const char *name)
 
 static void relabel_all(struct json_object *obj, const char *name)
 {
-  relabel(jobj_path(obj, "metadata", "labels", NULL), name);
-  relabel(jobj_path(obj, "spec", "selector", "matchLabels", NULL), name);
-  relabel(jobj_path(obj, "spec", "template", "metadata", "labels", NULL), name);
+  relabel(jobj_path(obj, "metadata", "labels", (const char *)NULL), name);
+  relabel(jobj_path(obj, "spec", "selector", "matchLabels", (const char *)NULL),
+          name);
+  relabel(jobj_path(obj, "spec", "template", "metadata", "labels",
+                    (const char *)NULL),
+          name);
   if (strcmp(jobj_str(obj, "kind"), "Service") == 0)
-    relabel(jobj_path(obj, "spec", "selector", NULL), name);
+    relabel(jobj_path(obj, "spec", "selector", (const char *)NULL), name);
 }
 
 /* Names, namespaces and subjects follow the revision and the namespace. */
@@ -192,10 +195,9 @@ int opmanifest_build(const struct opmanifest_opts *o, struct json_object **out,
 {
   char name[256];
   opmanifest_name(o->revision, name, sizeof name);
-  struct build b = {o, name,
-                    o->operator_namespace ? o->operator_namespace
-                                          : "istio-operator",
-                    json_object_new_array()};
+  struct build b = {
+      o, name, o->operator_namespace ? o->operator_namespace : "istio-operator",
+      json_object_new_array()};
   for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
     struct kyaml_opts yo = {.name = sources[i].name};
     int rc = kyaml_parse_each((const char *)sources[i].text, *sources[i].len,

@@ -17,15 +17,16 @@ struct opmanifest_opts {
   const char *hub;                /* NULL: OPMANIFEST_DEFAULT_HUB */
   const char *tag;                /* NULL: this iop's version */
   const char *operator_namespace; /* NULL: istio-operator */
-  const char *watched_namespaces; /* comma list; "" for all; NULL: istio-system */
-  const char *revision;           /* NULL or "": none */
+  const char
+      *watched_namespaces; /* comma list; "" for all; NULL: istio-system */
+  const char *revision;    /* NULL or "": none */
   const char *image_pull_secrets; /* comma list, may be NULL */
   const char *manifests;          /* --manifests baked into the server args */
 };
 
 /* The objects in apply order (CRD first). A new array. */
-int opmanifest_build(const struct opmanifest_opts *o,
-                     struct json_object **objs, struct err *e);
+int opmanifest_build(const struct opmanifest_opts *o, struct json_object **objs,
+                     struct err *e);
 /* The operator's resource name: istio-operator or istio-operator-<rev>. */
 const char *opmanifest_name(const char *revision, char *buf, size_t n);
 

@@ -29,16 +29,16 @@ struct flavours {
 
 struct ctx {
   struct ctx *parent;
-  struct json_object *node; /* borrowed from the tree, or `owned` */
+  struct json_object *node;  /* borrowed from the tree, or `owned` */
   struct json_object *owned; /* a node created here, not yet attached */
-  int idx;                  /* the key in the parent: an index ... */
-  const char *key;          /* ... or a map key */
+  int idx;                   /* the key in the parent: an index ... */
+  const char *key;           /* ... or a map key */
 };
 
 struct walk {
   struct flavours *fl;
   struct vmap_path path;
-  char *full;  /* the path, for messages */
+  char *full; /* the path, for messages */
   struct err *e;
   struct ctx *ctxs[256];
   int nctx;
@@ -56,7 +56,7 @@ static void mark_json(struct flavours *fl, struct json_object *o)
       fl->cap = cap;
     }
     fl->json_maps[fl->n++] = o;
-    json_object_object_foreach(o, k, v) {
+    json_object_object_foreach (o, k, v) {
       (void)k;
       mark_json(fl, v);
     }
@@ -114,7 +114,8 @@ static int is_kv(const char *pe, char **k, char **v)
     return 0;
   for (size_t i = 0; i < colon; i++)
     if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                "0123456789_-", in[i]))
+                "0123456789_-",
+                in[i]))
       return 0;
   if (k) {
     *k = strndup(in, colon);
@@ -243,8 +244,10 @@ static struct ctx *list_by_selector(struct walk *w, struct ctx *nc, int i)
     int match;
     if (jobj_is_obj(le)) {
       if (!is_kv(pe, &key, &val)) {
-        err_set(w->e, -EINVAL, "path %s: %s is not a valid key:value path "
-                "element", w->full, pe);
+        err_set(w->e, -EINVAL,
+                "path %s: %s is not a valid key:value path "
+                "element",
+                w->full, pe);
         return NULL;
       }
       match = sprint_equal(jobj_get(le, key), val);
@@ -317,10 +320,10 @@ static struct ctx *descend(struct walk *w, struct ctx *nc, int i)
   struct buf b;
   buf_init(&b, 0);
   err_set(w->e, -EINVAL, "leaf type %s in non-leaf Node %s",
-          jobj_is_str(nc->node) ? "string"
+          jobj_is_str(nc->node)                              ? "string"
           : json_object_is_type(nc->node, json_type_boolean) ? "bool"
-          : json_object_is_type(nc->node, json_type_int) ? "int"
-                                                          : "float64",
+          : json_object_is_type(nc->node, json_type_int)     ? "int"
+                                                             : "float64",
           rest_path(w, i, &b));
   buf_free(&b);
   return NULL;
@@ -377,7 +380,7 @@ static int replace_key_with_root(struct ctx *c, struct json_object *m)
   json_object_object_del(c->parent->node, c->key);
   const char *root = "";
   struct json_object *val = NULL;
-  json_object_object_foreach(m, k, v) {
+  json_object_object_foreach (m, k, v) {
     root = k;
     val = v;
     break;
@@ -420,8 +423,10 @@ static int set_value(struct walk *w, struct ctx *c, struct json_object *v,
     if (!c->parent->parent || !jobj_is_obj(c->parent->parent->node)) {
       json_object_put(v);
       json_object_put(parsed);
-      return err_set(w->e, -EINVAL, "path %s: don't know about type "
-                     "[]interface {}", w->full);
+      return err_set(w->e, -EINVAL,
+                     "path %s: don't know about type "
+                     "[]interface {}",
+                     w->full);
     }
     if (parsed) {
       json_object_put(v);
@@ -475,8 +480,10 @@ static int delete_at(struct walk *w, struct ctx *c)
   struct json_object *p = c->parent->node;
   if (jobj_is_arr(p)) {
     if (!c->parent->parent || !jobj_is_obj(c->parent->parent->node))
-      return err_set(w->e, -EINVAL, "cannot delete path %s: unsupported "
-                     "parent.parent type for delete", w->full);
+      return err_set(w->e, -EINVAL,
+                     "cannot delete path %s: unsupported "
+                     "parent.parent type for delete",
+                     w->full);
     if (c->idx >= 0 && (size_t)c->idx < json_object_array_length(p))
       json_object_array_del_idx(p, (size_t)c->idx, 1);
     return 0;
@@ -485,8 +492,10 @@ static int delete_at(struct walk *w, struct ctx *c)
     json_object_object_del(p, c->key);
     return 0;
   }
-  return err_set(w->e, -EINVAL, "cannot delete path %s: unsupported parent "
-                 "type for delete", w->full);
+  return err_set(w->e, -EINVAL,
+                 "cannot delete path %s: unsupported parent "
+                 "type for delete",
+                 w->full);
 }
 
 static void walk_free(struct walk *w)

@@ -27,8 +27,8 @@ static const struct {
   int exp10;
   int exp2;
 } suffixes[] = {{"Ki", 0, 10}, {"Mi", 0, 20}, {"Gi", 0, 30}, {"Ti", 0, 40},
-                {"Pi", 0, 50}, {"Ei", 0, 60}, {"n", -9, 0}, {"u", -6, 0},
-                {"m", -3, 0},  {"k", 3, 0},   {"M", 6, 0},  {"G", 9, 0},
+                {"Pi", 0, 50}, {"Ei", 0, 60}, {"n", -9, 0},  {"u", -6, 0},
+                {"m", -3, 0},  {"k", 3, 0},   {"M", 6, 0},   {"G", 9, 0},
                 {"T", 12, 0},  {"P", 15, 0},  {"E", 18, 0}};
 
 static void normalize(struct decimal *d)
@@ -166,8 +166,8 @@ static int emit(char *out, size_t n, const struct decimal *d, int shift,
 static int decimal_out(const struct decimal *d, enum family f, char *out,
                        size_t n)
 {
-  static const char *const si[] = {"n", "u", "m", "", "k", "M", "G", "T",
-                                   "P", "E"};
+  static const char *const si[] = {"n", "u", "m", "",  "k",
+                                   "M", "G", "T", "P", "E"};
   if (!d->digits[0])
     return snprintf(out, n, "0") >= (int)n ? -E2BIG : 0;
   int e = d->exp >= 0 ? d->exp / 3 * 3 : -((-d->exp + 2) / 3 * 3);

@@ -19,9 +19,9 @@
 #include <string.h>
 
 /* Apply phases: CRDs first, then components in dependency order. */
-static const char *const phases[] = {"CRDs",    "Base",    "Pilot",
-                                     "Cni",     "Ztunnel", "IngressGateways",
-                                     "EgressGateways"};
+static const char *const phases[] = {
+    "CRDs",          "Base", "Pilot", "Cni", "Ztunnel", "IngressGateways",
+    "EgressGateways"};
 #define NPHASES (sizeof phases / sizeof phases[0])
 
 struct rec {
@@ -29,14 +29,14 @@ struct rec {
   char *key;
   char ns[256];
   char name[256];
-  struct json_object *cr;      /* our own copy */
+  struct json_object *cr; /* our own copy */
   struct cr_state *st;
   size_t phase;
-  int pending;                 /* API calls in flight in this step */
+  int pending; /* API calls in flight in this step */
   int applied;
   int pruned;
   int apply_errors;
-  int requeue;                 /* 1: soon (not ready), 2: with backoff */
+  int requeue; /* 1: soon (not ready), 2: with backoff */
   struct rec_status status;
   uint64_t started;
 };
@@ -63,9 +63,9 @@ static void done(struct rec *r, const char *result)
     else
       workqueue_forget(c->q, r->key);
     if (c->m_reconciles)
-      metrics_inc(metrics_with(c->m_reconciles, result, NULL));
+      metrics_inc(metrics_with(c->m_reconciles, result, (const char *)NULL));
     if (c->m_duration)
-      metrics_observe(metrics_with(c->m_duration, NULL),
+      metrics_observe(metrics_with(c->m_duration, (const char *)NULL),
                       (double)(uv_now(c->loop) - r->started) / 1000.0);
   }
   workqueue_done(c->q, r->key);
@@ -82,12 +82,13 @@ static int stopping(struct rec *r)
 
 static const char *annotation(struct json_object *cr, const char *name)
 {
-  return jobj_path_str(cr, "metadata", "annotations", name, NULL);
+  return jobj_path_str(cr, "metadata", "annotations", name, (const char *)NULL);
 }
 
 static int has_finalizer(struct json_object *cr)
 {
-  struct json_object *f = jobj_path(cr, "metadata", "finalizers", NULL);
+  struct json_object *f =
+      jobj_path(cr, "metadata", "finalizers", (const char *)NULL);
   for (size_t i = 0; jobj_is_arr(f) && i < json_object_array_length(f); i++) {
     const char *s = json_object_get_string(json_object_array_get_idx(f, i));
     if (s && strcmp(s, CTRL_FINALIZER) == 0)
@@ -103,7 +104,8 @@ static int has_finalizer(struct json_object *cr)
 static struct json_object *finalizer_patch(struct json_object *cr, int add)
 {
   struct json_object *list = json_object_new_array();
-  struct json_object *f = jobj_path(cr, "metadata", "finalizers", NULL);
+  struct json_object *f =
+      jobj_path(cr, "metadata", "finalizers", (const char *)NULL);
   for (size_t i = 0; jobj_is_arr(f) && i < json_object_array_length(f); i++) {
     const char *s = json_object_get_string(json_object_array_get_idx(f, i));
     if (s && strcmp(s, CTRL_FINALIZER) != 0)
@@ -114,8 +116,9 @@ static struct json_object *finalizer_patch(struct json_object *cr, int add)
   struct json_object *patch = json_object_new_object();
   struct json_object *meta = jobj_ensure_obj(patch, "metadata");
   jobj_set(meta, "finalizers", list);
-  jobj_set_str(meta, "resourceVersion",
-               jobj_path_str(cr, "metadata", "resourceVersion", NULL));
+  jobj_set_str(
+      meta, "resourceVersion",
+      jobj_path_str(cr, "metadata", "resourceVersion", (const char *)NULL));
   return patch;
 }
 
@@ -139,8 +142,10 @@ struct prune_ctx {
 
 static int owned_by(struct json_object *obj, struct rec *r)
 {
-  struct json_object *l = jobj_path(obj, "metadata", "labels", NULL);
-  const char *name = jobj_str(l, LABEL_OWNER), *ns = jobj_str(l, LABEL_OWNER_NS);
+  struct json_object *l =
+      jobj_path(obj, "metadata", "labels", (const char *)NULL);
+  const char *name = jobj_str(l, LABEL_OWNER),
+             *ns = jobj_str(l, LABEL_OWNER_NS);
   return name && ns && strcmp(name, r->name) == 0 && strcmp(ns, r->ns) == 0;
 }
 
@@ -148,8 +153,8 @@ static void pick_victim(struct json_object *obj, void *data)
 {
   struct prune_ctx *p = data;
   char key[1024];
-  if (!owned_by(obj, p->r) || strcmp(jobj_str(obj, "kind"),
-                                     "CustomResourceDefinition") == 0)
+  if (!owned_by(obj, p->r) ||
+      strcmp(jobj_str(obj, "kind"), "CustomResourceDefinition") == 0)
     return;
   apply_key(obj, key, sizeof key);
   if (!p->all && jobj_get(p->r->st->wanted, key))
@@ -172,7 +177,7 @@ static void on_deleted(struct kube_result *res, void *data)
   if (--r->pending > 0)
     return;
   if (r->c->m_pruned && r->pruned)
-    metrics_add(metrics_with(r->c->m_pruned, NULL), r->pruned);
+    metrics_add(metrics_with(r->c->m_pruned, (const char *)NULL), r->pruned);
   if (r->status.state && strcmp(r->status.state, "DELETING") == 0)
     after_finalize_prune(r);
   else
@@ -192,9 +197,10 @@ static int prune(struct rec *r, int all)
     struct json_object *o = json_object_array_get_idx(p.victims, i);
     struct kube_ref ref;
     kube_ref_of(o, &ref);
-    struct kube_delete_opts d = {.propagation = "Background",
-                                 .uid = jobj_path_str(o, "metadata", "uid", NULL),
-                                 .grace_seconds = -1};
+    struct kube_delete_opts d = {
+        .propagation = "Background",
+        .uid = jobj_path_str(o, "metadata", "uid", (const char *)NULL),
+        .grace_seconds = -1};
     char id[1024];
     apply_key(o, id, sizeof id);
     log_info("pruning iop=%s object=%s", r->key, log_q(id));
@@ -273,11 +279,9 @@ static int render(struct rec *r, struct err *e)
    * IstioOperator: validate the spec the user wrote. */
   struct json_object *input = jobj_dup(r->cr);
   json_object_object_del(input, "status");
-  struct generate_opts o = {.in = {.object = input,
-                                   .default_manifests = r->c->o.manifests},
-                            .kube_version = *r->c->kube_version
-                                                ? r->c->kube_version
-                                                : NULL};
+  struct generate_opts o = {
+      .in = {.object = input, .default_manifests = r->c->o.manifests},
+      .kube_version = *r->c->kube_version ? r->c->kube_version : NULL};
   struct generate_result res;
   uint64_t t0 = uv_hrtime();
   int rc = generate_run(&o, r->c->cache, &res, e);
@@ -312,7 +316,8 @@ static struct json_object *phase_objects(struct rec *r, const char *phase)
         continue;
       struct json_object *pair = json_object_new_array();
       json_object_array_add(pair, json_object_get(o));
-      json_object_array_add(pair, json_object_new_string(d->comps[i].comp->name));
+      json_object_array_add(pair,
+                            json_object_new_string(d->comps[i].comp->name));
       json_object_array_add(out, pair);
     }
   }
@@ -322,10 +327,11 @@ static struct json_object *phase_objects(struct rec *r, const char *phase)
 /* Prepared objects of this phase that the cluster does not hold yet. */
 static struct json_object *to_apply(struct rec *r, struct json_object *pairs)
 {
-  struct apply_owner owner = {.name = r->name, .namespace = r->ns,
-                              .revision = jobj_path_str(r->cr, "spec",
-                                                        "revision", NULL),
-                              .version = iop_version()};
+  struct apply_owner owner = {
+      .name = r->name,
+      .namespace = r->ns,
+      .revision = jobj_path_str(r->cr, "spec", "revision", (const char *)NULL),
+      .version = iop_version()};
   struct json_object *out = json_object_new_array();
   for (size_t i = 0; i < json_object_array_length(pairs); i++) {
     struct json_object *pair = json_object_array_get_idx(pairs, i);
@@ -333,8 +339,8 @@ static struct json_object *to_apply(struct rec *r, struct json_object *pairs)
     struct json_object *live = NULL;
     int known = ctrl__live(r->c, obj, &live);
     struct json_object *want = apply_prepare(
-        obj, json_object_get_string(json_object_array_get_idx(pair, 1)),
-        &owner, live);
+        obj, json_object_get_string(json_object_array_get_idx(pair, 1)), &owner,
+        live);
     if (known && apply_unchanged(want, live))
       json_object_put(want);
     else
@@ -364,9 +370,10 @@ static void on_batch(struct apply_batch *b, void *data)
     /* The status outlives the batch: name the component with the static
      * string of its table entry, never with the label's borrowed text. */
     const struct iop_component *ic = iop_component_by_name(
-        jobj_path_str(res->obj, "metadata", "labels", LABEL_COMPONENT, NULL)
+        jobj_path_str(res->obj, "metadata", "labels", LABEL_COMPONENT,
+                      (const char *)NULL)
             ? jobj_path_str(res->obj, "metadata", "labels", LABEL_COMPONENT,
-                            NULL)
+                            (const char *)NULL)
             : "");
     const char *comp = ic ? ic->name : NULL;
     char id[1024];
@@ -406,7 +413,7 @@ static void next_phase(struct rec *r)
     r->phase++;
   }
   if (r->c->m_applied && r->applied)
-    metrics_add(metrics_with(r->c->m_applied, NULL), r->applied);
+    metrics_add(metrics_with(r->c->m_applied, (const char *)NULL), r->applied);
   /* Prune only with complete caches and after a clean apply. */
   if (r->apply_errors || !ctrl__all_synced(r->c)) {
     if (!ctrl__all_synced(r->c))
@@ -484,8 +491,8 @@ static void judge_readiness(struct rec *r)
       int late = now - r->st->not_ready_since > r->c->o.wait_timeout_ms;
       r->status.comp_state[ci] = late ? "ERROR" : "RECONCILING";
       buf_snprintf(r->status.comp_error[ci], sizeof r->status.comp_error[ci],
-               "%s%s is not ready: %s", late ? "timed out waiting: " : "", id,
-               why);
+                   "%s%s is not ready: %s", late ? "timed out waiting: " : "",
+                   id, why);
       break;
     }
   }
@@ -502,14 +509,14 @@ static void overall(struct rec *r)
     if (strcmp(r->status.comp_state[i], "ERROR") == 0) {
       state = "ERROR";
       buf_snprintf(r->status.message, sizeof r->status.message, "%s: %s",
-               r->status.component[i], r->status.comp_error[i]);
+                   r->status.component[i], r->status.comp_error[i]);
       break;
     }
     if (strcmp(r->status.comp_state[i], "RECONCILING") == 0 &&
         strcmp(state, "HEALTHY") == 0) {
       state = "RECONCILING";
       buf_snprintf(r->status.message, sizeof r->status.message, "%s: %s",
-               r->status.component[i], r->status.comp_error[i]);
+                   r->status.component[i], r->status.comp_error[i]);
     }
   }
   r->status.state = state;
@@ -550,7 +557,8 @@ static void finish(struct rec *r)
     ctrlstatus_event(r->c, r->cr, 0, "Applied", msg);
   }
   if (strcmp(r->status.state, "ERROR") == 0)
-    ctrlstatus_event(r->c, r->cr, 1, r->apply_errors ? "ApplyFailed" : "NotReady",
+    ctrlstatus_event(r->c, r->cr, 1,
+                     r->apply_errors ? "ApplyFailed" : "NotReady",
                      r->status.message);
   ctrlstatus_write(r->c, r->cr, &r->status, on_status_written, r);
 }
@@ -561,7 +569,7 @@ static void render_failed(struct rec *r, const struct err *e)
 {
   log_warn("render failed iop=%s err=%s", r->key, log_q(e->msg));
   if (r->c->m_render_errors)
-    metrics_inc(metrics_with(r->c->m_render_errors, NULL));
+    metrics_inc(metrics_with(r->c->m_render_errors, (const char *)NULL));
   int again = !r->st->render_error || strcmp(r->st->render_error, e->msg) != 0;
   free(r->st->render_error);
   r->st->render_error = strdup(e->msg);
@@ -612,7 +620,8 @@ static int skipped(struct rec *r)
     return 1;
   }
   const char *want = r->c->o.revision;
-  const char *rev = jobj_path_str(r->cr, "spec", "revision", NULL);
+  const char *rev =
+      jobj_path_str(r->cr, "spec", "revision", (const char *)NULL);
   if (want && *want && strcmp(want, rev ? rev : "") != 0) {
     log_debug("skipping iop=%s reason=%s", r->key, "another revision");
     return 1;
@@ -636,7 +645,7 @@ void reconcile_start(struct ctrl *c, const char *key)
   }
   r->cr = jobj_dup(cr);
   r->st = ctrl__state(c, key);
-  if (jobj_path(r->cr, "metadata", "deletionTimestamp", NULL)) {
+  if (jobj_path(r->cr, "metadata", "deletionTimestamp", (const char *)NULL)) {
     finalize(r);
     return;
   }

@@ -19,10 +19,10 @@ int regex_compile(const char *pattern, size_t len, struct regex **out,
 {
   int code;
   PCRE2_SIZE off;
-  uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY |
-                  PCRE2_MATCH_INVALID_UTF;
-  pcre2_code *c = pcre2_compile((PCRE2_SPTR)pattern, len, opts, &code, &off,
-                                NULL);
+  uint32_t opts =
+      PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_INVALID_UTF;
+  pcre2_code *c =
+      pcre2_compile((PCRE2_SPTR)pattern, len, opts, &code, &off, NULL);
   if (!c) {
     PCRE2_UCHAR msg[256];
     pcre2_get_error_message(code, msg, sizeof msg);
@@ -52,10 +52,12 @@ void regex_free(struct regex *r)
   free(r);
 }
 
-int regex_ngroups(const struct regex *r) { return r->ngroups; }
+int regex_ngroups(const struct regex *r)
+{
+  return r->ngroups;
+}
 
-int regex_find(struct regex *r, const char *s, size_t n, size_t from,
-               long *ov)
+int regex_find(struct regex *r, const char *s, size_t n, size_t from, long *ov)
 {
   if (from > n)
     return 0;
@@ -80,8 +82,11 @@ int regex_match(struct regex *r, const char *s, size_t n)
 static size_t rune_width(const char *s, size_t n)
 {
   unsigned char c = (unsigned char)*s;
-  size_t w = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-           : (c & 0xf8) == 0xf0 ? 4 : 1;
+  size_t w = c < 0x80             ? 1
+             : (c & 0xe0) == 0xc0 ? 2
+             : (c & 0xf0) == 0xe0 ? 3
+             : (c & 0xf8) == 0xf0 ? 4
+                                  : 1;
   return w > n ? 1 : w;
 }
 
@@ -101,7 +106,8 @@ int regex_each(struct regex *r, const char *s, size_t n, int limit,
     if (ov[1] > ov[0])
       pos = (size_t)ov[1];
     else
-      pos = (size_t)ov[0] + (ov[0] < (long)n ? rune_width(s + ov[0], n - (size_t)ov[0]) : 1);
+      pos = (size_t)ov[0] +
+            (ov[0] < (long)n ? rune_width(s + ov[0], n - (size_t)ov[0]) : 1);
     prev_end = ov[1];
     if (!accept)
       continue;

@@ -28,8 +28,7 @@ int regex_match(struct regex *r, const char *s, size_t n);
 /* The leftmost match starting at or after `from`: returns 1 and fills
  * ov[2*i], ov[2*i+1] (byte offsets, -1 for unset groups) for i up to
  * ngroups, or 0 when there is none. ov holds 2*(ngroups+1) entries. */
-int regex_find(struct regex *r, const char *s, size_t n, size_t from,
-               long *ov);
+int regex_find(struct regex *r, const char *s, size_t n, size_t from, long *ov);
 
 /* Calls fn for each successive match, as Go's FindAll* iterate (an empty
  * match right after the previous match is skipped); at most `limit`

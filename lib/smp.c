@@ -43,9 +43,10 @@ static const struct meta merge_lists[] = {
 /* Kinds whose pod template sits at spec.template.spec. */
 static int has_template(const char *kind)
 {
-  static const char *const kinds[] = {"Deployment", "DaemonSet", "StatefulSet",
-                                      "ReplicaSet", "Job",
-                                      "ReplicationController", NULL};
+  static const char *const kinds[] = {"Deployment",  "DaemonSet",
+                                      "StatefulSet", "ReplicaSet",
+                                      "Job",         "ReplicationController",
+                                      NULL};
   for (const char *const *k = kinds; *k; k++)
     if (strcmp(kind, *k) == 0)
       return 1;
@@ -68,7 +69,8 @@ static void canonical_path(const char *kind, const char *path, struct buf *out)
                     : strcmp(kind, "Pod") == 0 ? "spec"
                                                : NULL;
   if ((rest = strip_prefix(path, "metadata")) ||
-      (has_template(kind) && (rest = strip_prefix(path, "spec.template.metadata")))) {
+      (has_template(kind) &&
+       (rest = strip_prefix(path, "spec.template.metadata")))) {
     buf_printf(out, "META.%s", rest);
     return;
   }
@@ -94,7 +96,8 @@ static const char *merge_key(const char *kind, const char *path)
   buf_init(&canon, 0);
   canonical_path(kind, path, &canon);
   const char *key = NULL;
-  for (size_t i = 0; !key && i < sizeof merge_lists / sizeof merge_lists[0]; i++)
+  for (size_t i = 0; !key && i < sizeof merge_lists / sizeof merge_lists[0];
+       i++)
     if (canon.data && strcmp(canon.data, merge_lists[i].path) == 0)
       key = merge_lists[i].key;
   buf_free(&canon);
@@ -110,7 +113,10 @@ static int merge_map(struct ctx *c, struct json_object *orig,
                      struct json_object *patch, const char *path,
                      struct json_object **out);
 
-static int is_directive(const char *k) { return k[0] == '$'; }
+static int is_directive(const char *k)
+{
+  return k[0] == '$';
+}
 
 /* path + sep + name, on the heap (paths only name fields for lookups). */
 static char *join(const char *path, const char *sep, const char *name)
@@ -131,7 +137,7 @@ static struct json_object *without_directives(struct json_object *v, int *keep)
       return NULL;
     }
     struct json_object *o = json_object_new_object();
-    json_object_object_foreach(v, k, x) {
+    json_object_object_foreach (v, k, x) {
       int k2;
       struct json_object *c = without_directives(x, &k2);
       if (k2)
@@ -143,8 +149,8 @@ static struct json_object *without_directives(struct json_object *v, int *keep)
     struct json_object *a = json_object_new_array();
     for (size_t i = 0; i < json_object_array_length(v); i++) {
       int k2;
-      struct json_object *c = without_directives(json_object_array_get_idx(v, i),
-                                                 &k2);
+      struct json_object *c =
+          without_directives(json_object_array_get_idx(v, i), &k2);
       if (k2)
         json_object_array_add(a, c);
     }
@@ -159,15 +165,15 @@ static void discard_nulls(struct json_object *v)
 {
   if (jobj_is_obj(v)) {
     struct json_object *gone = json_object_new_array();
-    json_object_object_foreach(v, k, x) {
+    json_object_object_foreach (v, k, x) {
       if (!x)
         json_object_array_add(gone, json_object_new_string(k));
       else
         discard_nulls(x);
     }
     for (size_t i = 0; i < json_object_array_length(gone); i++)
-      json_object_object_del(v, json_object_get_string(
-                                    json_object_array_get_idx(gone, i)));
+      json_object_object_del(
+          v, json_object_get_string(json_object_array_get_idx(gone, i)));
     json_object_put(gone);
   } else if (jobj_is_arr(v)) {
     for (size_t i = 0; i < json_object_array_length(v); i++)
@@ -237,7 +243,8 @@ static struct json_object *merge_sorted(struct json_object **left, size_t nl,
       int li = index_in(orig, left[i], key), ri = index_in(orig, right[j], key);
       take_left = li >= 0 && ri >= 0 && li < ri;
     }
-    json_object_array_add(out, json_object_get(take_left ? left[i++] : right[j++]));
+    json_object_array_add(out,
+                          json_object_get(take_left ? left[i++] : right[j++]));
   }
   return out;
 }
@@ -287,7 +294,8 @@ static void dedupe_scalars(struct json_object **s, size_t *n)
 static struct json_object *merge_scalar_list(struct json_object *orig,
                                              struct json_object *patch)
 {
-  size_t no = json_object_array_length(orig), np = json_object_array_length(patch);
+  size_t no = json_object_array_length(orig),
+         np = json_object_array_length(patch);
   struct json_object **all = calloc(no + np + 1, sizeof *all);
   size_t n = 0;
   for (size_t i = 0; i < no; i++)
@@ -407,18 +415,20 @@ static int merge_value(struct ctx *c, struct json_object *orig,
 static void retain_keys(struct json_object *o, struct json_object *list)
 {
   struct json_object *gone = json_object_new_array();
-  json_object_object_foreach(o, k, v) {
+  json_object_object_foreach (o, k, v) {
     (void)v;
     int listed = 0;
     for (size_t i = 0; i < json_object_array_length(list); i++) {
-      const char *s = json_object_get_string(json_object_array_get_idx(list, i));
+      const char *s =
+          json_object_get_string(json_object_array_get_idx(list, i));
       listed |= s && strcmp(s, k) == 0;
     }
     if (!listed)
       json_object_array_add(gone, json_object_new_string(k));
   }
   for (size_t i = 0; i < json_object_array_length(gone); i++)
-    json_object_object_del(o, json_object_get_string(json_object_array_get_idx(gone, i)));
+    json_object_object_del(
+        o, json_object_get_string(json_object_array_get_idx(gone, i)));
   json_object_put(gone);
 }
 
@@ -485,7 +495,7 @@ static int merge_map(struct ctx *c, struct json_object *orig,
   if (retain)
     retain_keys(o, retain);
   int rc = 0;
-  json_object_object_foreach(patch, k, pv) {
+  json_object_object_foreach (patch, k, pv) {
     static const char del[] = "$deleteFromPrimitiveList/";
     if (strncmp(k, del, sizeof del - 1) == 0)
       delete_from_list(o, k + sizeof del - 1, pv);
@@ -506,21 +516,23 @@ int smp_apply(struct json_object *obj, const char *kind,
   struct ctx c = {kind ? kind : "", e};
   struct json_object *merged;
   if (!jobj_is_obj(obj) || !jobj_is_obj(patch))
-    return err_set(e, -EINVAL, "strategic merge patch: object and patch must "
+    return err_set(e, -EINVAL,
+                   "strategic merge patch: object and patch must "
                    "be maps");
   int rc = merge_map(&c, obj, patch, "", &merged);
   if (rc)
     return rc;
   /* Replace obj's contents with the result, keeping the same object. */
   struct json_object *keys = json_object_new_array();
-  json_object_object_foreach(obj, k, v) {
+  json_object_object_foreach (obj, k, v) {
     (void)v;
     json_object_array_add(keys, json_object_new_string(k));
   }
   for (size_t i = 0; i < json_object_array_length(keys); i++)
-    json_object_object_del(obj, json_object_get_string(json_object_array_get_idx(keys, i)));
+    json_object_object_del(
+        obj, json_object_get_string(json_object_array_get_idx(keys, i)));
   json_object_put(keys);
-  json_object_object_foreach(merged, k2, v2)
+  json_object_object_foreach (merged, k2, v2)
     json_object_object_add(obj, k2, json_object_get(v2));
   json_object_put(merged);
   return 0;

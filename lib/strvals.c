@@ -363,8 +363,7 @@ static struct json_object *json_floats(struct json_object *o)
       json_object_array_put_idx(o, i, json_floats(e));
     }
   if (json_object_is_type(o, json_type_object)) {
-    json_object_object_foreach(o, k, v)
-    {
+    json_object_object_foreach (o, k, v) {
       json_object_object_add(o, k, json_floats(json_object_get(v)));
     }
   }
@@ -612,12 +611,10 @@ struct json_object *strvals_merge_maps(struct json_object *a,
   struct json_object *out = json_object_new_object();
   if (!out)
     return NULL;
-  json_object_object_foreach(a, ka, va)
-  {
+  json_object_object_foreach (a, ka, va) {
     json_object_object_add(out, ka, json_object_get(va));
   }
-  json_object_object_foreach(b, kb, vb)
-  {
+  json_object_object_foreach (b, kb, vb) {
     struct json_object *cur = NULL;
     if (json_object_is_type(vb, json_type_object) &&
         json_object_object_get_ex(out, kb, &cur) &&

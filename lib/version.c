@@ -8,5 +8,11 @@
 #define IOP_COMMIT "unknown"
 #endif
 
-const char *iop_version(void) { return IOP_VERSION; }
-const char *iop_commit(void) { return IOP_COMMIT; }
+const char *iop_version(void)
+{
+  return IOP_VERSION;
+}
+const char *iop_commit(void)
+{
+  return IOP_COMMIT;
+}

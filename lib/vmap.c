@@ -15,7 +15,7 @@ void vmap_merge_from(struct json_object *m, struct json_object *other)
 {
   if (!jobj_is_obj(m) || !jobj_is_obj(other))
     return;
-  json_object_object_foreach(other, k, v) {
+  json_object_object_foreach (other, k, v) {
     struct json_object *base = jobj_get(m, k);
     if (jobj_is_obj(v) && jobj_is_obj(base)) {
       vmap_merge_from(base, v);
@@ -34,7 +34,7 @@ struct json_object *vmap_deep_clone(struct json_object *o)
     return json_object_new_double((double)json_object_get_int64(o));
   case json_type_object: {
     struct json_object *c = json_object_new_object();
-    json_object_object_foreach(o, k, v)
+    json_object_object_foreach (o, k, v)
       json_object_object_add(c, k, vmap_deep_clone(v));
     return c;
   }
@@ -42,7 +42,8 @@ struct json_object *vmap_deep_clone(struct json_object *o)
     size_t n = json_object_array_length(o);
     struct json_object *c = json_object_new_array_ext((int)n);
     for (size_t i = 0; i < n; i++)
-      json_object_array_add(c, vmap_deep_clone(json_object_array_get_idx(o, i)));
+      json_object_array_add(c,
+                            vmap_deep_clone(json_object_array_get_idx(o, i)));
     return c;
   }
   default:
@@ -258,8 +259,10 @@ static int set_in_list(struct json_object *base, char **seg, int n,
     return rc;
   }
   if (last)
-    return err_set(e, -EINVAL, "cannot set %s%s: a path must not end in a "
-                   "list element that exists", seg[0], seg[1]);
+    return err_set(e, -EINVAL,
+                   "cannot set %s%s: a path must not end in a "
+                   "list element that exists",
+                   seg[0], seg[1]);
   struct json_object *elem = json_object_array_get_idx(list, (size_t)index);
   if (!elem) {
     elem = json_object_new_object();
@@ -404,8 +407,8 @@ static int is_always_string(const char *path)
 static int parse_bool(const char *s, int *out)
 {
   static const char *const t[] = {"1", "t", "T", "TRUE", "true", "True", NULL};
-  static const char *const f[] = {"0", "f", "F", "FALSE", "false", "False",
-                                  NULL};
+  static const char *const f[] = {"0",     "f",     "F", "FALSE",
+                                  "false", "False", NULL};
   for (int i = 0; t[i]; i++)
     if (strcmp(s, t[i]) == 0)
       return *out = 1, 1;
@@ -424,8 +427,8 @@ static struct json_object *unescaped_string(const char *s)
       continue;
     buf_putc(&b, *s);
   }
-  struct json_object *o = json_object_new_string_len(b.data ? b.data : "",
-                                                     (int)b.len);
+  struct json_object *o =
+      json_object_new_string_len(b.data ? b.data : "", (int)b.len);
   buf_free(&b);
   return o;
 }
@@ -461,9 +464,8 @@ int vmap_set_paths(struct json_object *m, const char *flag, struct err *e)
   const char *eq = strchr(flag, '=');
   char *path = eq ? trim(flag, (size_t)(eq - flag)) : strdup(flag);
   char *value = eq ? trim(eq + 1, strlen(eq + 1)) : strdup("");
-  struct json_object *v = is_always_string(path)
-                              ? json_object_new_string(value)
-                              : vmap_parse_value(value);
+  struct json_object *v = is_always_string(path) ? json_object_new_string(value)
+                                                 : vmap_parse_value(value);
   int rc = vmap_set_path(m, path, v, e);
   free(path);
   free(value);

@@ -53,8 +53,7 @@ int vmap_get_bool(struct json_object *m, const char *path);
  * under the always-string paths (tags, compatibilityVersion, proxyMetadata).
  * The _spec variant prefixes each path with "spec.". */
 int vmap_set_paths(struct json_object *m, const char *flag, struct err *e);
-int vmap_set_spec_paths(struct json_object *m, const char *flag,
-                        struct err *e);
+int vmap_set_spec_paths(struct json_object *m, const char *flag, struct err *e);
 /* istioctl's parseValue: Go int, then float64, then bool, then a string
  * (with "\," meaning ","). A new reference. */
 struct json_object *vmap_parse_value(const char *s);

@@ -38,8 +38,9 @@
 #include <stdint.h>
 #include <uv.h>
 
-#define WORKQUEUE_KEY_MAX 1024 /* longer keys are refused with -ENAMETOOLONG   \
-                                */
+#define WORKQUEUE_KEY_MAX                                                      \
+  1024 /* longer keys are refused with -ENAMETOOLONG                           \
+        */
 
 struct workqueue;
 

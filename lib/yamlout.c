@@ -866,8 +866,7 @@ static int check_key(struct emitter *em, const char *k)
 static int keys_need_json_step(struct emitter *em, struct json_object *o)
 {
   int need = 0;
-  json_object_object_foreach(o, k, v)
-  {
+  json_object_object_foreach (o, k, v) {
     uint32_t bad;
     (void)v;
     if (check_key(em, k))
@@ -901,8 +900,7 @@ static struct pair *collect_pairs(struct json_object *o, size_t n)
   struct pair *pairs = malloc(n * sizeof *pairs);
   size_t i = 0;
   if (pairs) {
-    json_object_object_foreach(o, k, v)
-    {
+    json_object_object_foreach (o, k, v) {
       pairs[i].key = k;
       pairs[i++].value = v;
     }

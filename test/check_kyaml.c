@@ -34,8 +34,7 @@ static void dump_object(struct buf *b, struct json_object *o)
 {
   size_t n = (size_t)json_object_object_length(o), i = 0;
   const char **keys = malloc((n + 1) * sizeof *keys);
-  json_object_object_foreach(o, k, v)
-  {
+  json_object_object_foreach (o, k, v) {
     (void)v;
     keys[i++] = k;
   }

@@ -235,15 +235,13 @@ static int first_diff(struct json_object *a, struct json_object *b, char *path,
   if (jobj_equal(a, b))
     return 0;
   if (jobj_is_obj(a) && jobj_is_obj(b)) {
-    json_object_object_foreach(a, k, v)
-    {
+    json_object_object_foreach (a, k, v) {
       snprintf(path + len, n - len, ".%s", k);
       struct json_object *w = jobj_get(b, k);
       if (!w || first_diff(v, w, path, n))
         return 1;
     }
-    json_object_object_foreach(b, k2, v2)
-    {
+    json_object_object_foreach (b, k2, v2) {
       (void)v2;
       snprintf(path + len, n - len, ".%s", k2);
       if (!jobj_get(a, k2))

@@ -9,7 +9,8 @@
 
 static const char *deployment =
     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: istiod\n"
-    "spec:\n  template:\n    spec:\n      containers:\n      - name: discovery\n"
+    "spec:\n  template:\n    spec:\n      containers:\n      - name: "
+    "discovery\n"
     "        args: [discovery, --keepaliveMaxServerConnectionAge, 30m]\n"
     "        ports:\n        - {containerPort: 8080, protocol: TCP}\n"
     "        - {containerPort: 15010, protocol: TCP}\n"
@@ -23,7 +24,8 @@ static struct json_object *yaml(const char *text)
   struct json_object *o = NULL;
   struct err e;
   struct kyaml_opts opts = {.name = "t", .numbers = KYAML_NUMBERS_FLOAT};
-  ck_assert_msg(kyaml_parse(text, strlen(text), &opts, &o, &e) == 0, "%s", e.msg);
+  ck_assert_msg(kyaml_parse(text, strlen(text), &opts, &o, &e) == 0, "%s",
+                e.msg);
   return o;
 }
 
@@ -54,18 +56,22 @@ static char *ok(const char *object, const char *patches)
 
 START_TEST(value_selector_is_a_regex_search)
 {
-  char *out = ok(deployment, "- path: " CONTAINER ".args.[30m]\n  value: 60m\n");
-  ck_assert_ptr_nonnull(strstr(out, "\"args\":[\"discovery\",\""
-                                    "--keepaliveMaxServerConnectionAge\",\"60m\"]"));
+  char *out =
+      ok(deployment, "- path: " CONTAINER ".args.[30m]\n  value: 60m\n");
+  ck_assert_ptr_nonnull(strstr(out,
+                               "\"args\":[\"discovery\",\""
+                               "--keepaliveMaxServerConnectionAge\",\"60m\"]"));
   free(out);
 }
 END_TEST
 
 START_TEST(key_value_selector_then_field)
 {
-  char *out = ok(deployment, "- path: " CONTAINER
-                             ".ports.[containerPort:8080].containerPort\n  value: 1234\n");
-  ck_assert_ptr_nonnull(strstr(out, "{\"containerPort\":1234,\"protocol\":\"TCP\"}"));
+  char *out = ok(deployment,
+                 "- path: " CONTAINER
+                 ".ports.[containerPort:8080].containerPort\n  value: 1234\n");
+  ck_assert_ptr_nonnull(
+      strstr(out, "{\"containerPort\":1234,\"protocol\":\"TCP\"}"));
   free(out);
 }
 END_TEST
@@ -74,9 +80,11 @@ START_TEST(string_that_reads_as_a_map_becomes_one)
 {
   char *out = ok(deployment,
                  "- path: " CONTAINER ".env.[name:POD_NAMESPACE].valueFrom\n"
-                 "  value: \"fieldRef:\\n  apiVersion: v2\\n  fieldPath: metadata.myPath\\n\"\n");
-  ck_assert_ptr_nonnull(strstr(out, "\"valueFrom\":{\"fieldRef\":{\"apiVersion\""
-                                    ":\"v2\",\"fieldPath\":\"metadata.myPath\"}}"));
+                 "  value: \"fieldRef:\\n  apiVersion: v2\\n  fieldPath: "
+                 "metadata.myPath\\n\"\n");
+  ck_assert_ptr_nonnull(strstr(out,
+                               "\"valueFrom\":{\"fieldRef\":{\"apiVersion\""
+                               ":\"v2\",\"fieldPath\":\"metadata.myPath\"}}"));
   free(out);
 }
 END_TEST
@@ -96,11 +104,13 @@ START_TEST(escaped_dots_in_selectors)
 {
   const char *mwc =
       "apiVersion: admissionregistration.k8s.io/v1\n"
-      "kind: MutatingWebhookConfiguration\nmetadata: {name: istio-sidecar-injector}\n"
+      "kind: MutatingWebhookConfiguration\nmetadata: {name: "
+      "istio-sidecar-injector}\n"
       "webhooks:\n- name: namespace.sidecar-injector.istio.io\n"
       "  clientConfig: {service: {name: istiod, namespace: istio-system}}\n";
-  char *out = ok(mwc, "- path: webhooks.[name:namespace\\.sidecar-injector\\.istio"
-                      "\\.io].clientConfig.service.name\n  value: foo\n");
+  char *out =
+      ok(mwc, "- path: webhooks.[name:namespace\\.sidecar-injector\\.istio"
+              "\\.io].clientConfig.service.name\n  value: foo\n");
   ck_assert_ptr_nonnull(strstr(out, "\"service\":{\"name\":\"foo\""));
   free(out);
 }
@@ -110,7 +120,8 @@ START_TEST(missing_maps_are_created)
 {
   char *out = ok("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: r}\n",
                  "- path: spec.automountServiceAccountToken\n  value: false\n");
-  ck_assert_ptr_nonnull(strstr(out, "\"spec\":{\"automountServiceAccountToken\":false}"));
+  ck_assert_ptr_nonnull(
+      strstr(out, "\"spec\":{\"automountServiceAccountToken\":false}"));
   free(out);
 }
 END_TEST
@@ -127,11 +138,14 @@ START_TEST(element_not_found_is_an_error)
 {
   int rc;
   struct err e;
-  char *out = apply(deployment, "- path: " CONTAINER ".env.[name:NOPE].value\n"
-                                "  value: x\n", &rc, &e);
+  char *out = apply(deployment,
+                    "- path: " CONTAINER ".env.[name:NOPE].value\n"
+                    "  value: x\n",
+                    &rc, &e);
   ck_assert_int_ne(rc, 0);
-  ck_assert_str_eq(e.msg, "path spec.template.spec.containers.[name:discovery]."
-                          "env.[name:NOPE].value: element [name:NOPE] not found");
+  ck_assert_str_eq(e.msg,
+                   "path spec.template.spec.containers.[name:discovery]."
+                   "env.[name:NOPE].value: element [name:NOPE] not found");
   free(out);
 }
 END_TEST
@@ -140,7 +154,8 @@ START_TEST(leaf_in_the_middle_is_an_error)
 {
   int rc;
   struct err e;
-  char *out = apply(deployment, "- path: metadata.name.x\n  value: y\n", &rc, &e);
+  char *out =
+      apply(deployment, "- path: metadata.name.x\n  value: y\n", &rc, &e);
   ck_assert_int_ne(rc, 0);
   ck_assert_str_eq(e.msg, "leaf type string in non-leaf Node x");
   free(out);

@@ -28,14 +28,16 @@ static const struct smp_case cases[] = {
                  "        - {name: POD_NAME, value: a}\n"
                  "        - {name: POD_NAMESPACE, value: b}\n"
                  "        - {name: X, value: c}\n",
-     "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"discovery\","
+     "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":"
+     "\"discovery\","
      "\"env\":[{\"name\":\"POD_NAME\",\"value\":\"z\"},{\"name\":\"GODEBUG\","
      "\"value\":\"g\"},{\"name\":\"NEW_VAR\",\"value\":\"n\"}]}]}}}}"},
     {"tolerations are replaced, nodeSelector merged, null deletes",
      DEPLOY_HEAD "      nodeSelector: {a: b, c: d}\n"
                  "      tolerations:\n      - {key: x, operator: Exists}\n"
                  "      containers:\n      - {name: c1, image: i}\n",
-     "{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"a\":null,\"e\":\"f\"},"
+     "{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"a\":null,\"e\":"
+     "\"f\"},"
      "\"tolerations\":[{\"key\":\"y\",\"operator\":\"Exists\"}]}}}}"},
     {"a new container is appended, resources of an existing one merged",
      DEPLOY_HEAD "      containers:\n      - name: a\n        image: i\n"
@@ -52,20 +54,24 @@ static const struct smp_case cases[] = {
      "\"ports\":[{\"containerPort\":15010,\"name\":\"grpc\"},{\"containerPort\""
      ":9090}]}]}}}}"},
     {"$patch delete removes a list element",
-     DEPLOY_HEAD "      containers:\n      - name: a\n        env:\n"
-                 "        - {name: A, value: '1'}\n        - {name: B, value: '2'}\n",
+     DEPLOY_HEAD
+     "      containers:\n      - name: a\n        env:\n"
+     "        - {name: A, value: '1'}\n        - {name: B, value: '2'}\n",
      "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"a\","
      "\"env\":[{\"name\":\"A\",\"$patch\":\"delete\"}]}]}}}}"},
     {"$patch replace on a map",
-     DEPLOY_HEAD "      nodeSelector: {a: b}\n      containers:\n      - {name: a}\n",
-     "{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"$patch\":\"replace\","
+     DEPLOY_HEAD
+     "      nodeSelector: {a: b}\n      containers:\n      - {name: a}\n",
+     "{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"$patch\":"
+     "\"replace\","
      "\"x\":\"y\"}}}}}"},
     {"service ports merge by port",
      "apiVersion: v1\nkind: Service\nmetadata:\n  name: istiod\nspec:\n"
      "  type: ClusterIP\n  ports:\n  - {port: 15010, name: grpc-xds}\n"
      "  - {port: 443, name: https-webhook, targetPort: 15017}\n",
      "{\"spec\":{\"type\":\"LoadBalancer\",\"externalTrafficPolicy\":\"Local\","
-     "\"ports\":[{\"port\":443,\"nodePort\":30443},{\"port\":80,\"name\":\"http\"}]}}"},
+     "\"ports\":[{\"port\":443,\"nodePort\":30443},{\"port\":80,\"name\":"
+     "\"http\"}]}}"},
     {"finalizers merge as a set",
      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
      "  finalizers: [a, b]\ndata: {k: v}\n",
@@ -73,7 +79,8 @@ static const struct smp_case cases[] = {
     {"strategy retainKeys",
      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n"
      "  strategy:\n    type: RollingUpdate\n    rollingUpdate: {maxSurge: 1}\n",
-     "{\"spec\":{\"strategy\":{\"$retainKeys\":[\"type\"],\"type\":\"Recreate\"}}}"},
+     "{\"spec\":{\"strategy\":{\"$retainKeys\":[\"type\"],\"type\":"
+     "\"Recreate\"}}}"},
     {"a map replacing a scalar, nested nulls dropped",
      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
      "  annotations: {a: b}\n",
@@ -94,7 +101,8 @@ static struct json_object *parse_yaml(const char *text)
   struct json_object *o = NULL;
   struct err e;
   struct kyaml_opts opts = {.name = "case"};
-  ck_assert_msg(kyaml_parse(text, strlen(text), &opts, &o, &e) == 0, "%s", e.msg);
+  ck_assert_msg(kyaml_parse(text, strlen(text), &opts, &o, &e) == 0, "%s",
+                e.msg);
   return o;
 }
 
@@ -102,8 +110,17 @@ static char *kubectl_patch(const struct smp_case *c)
 {
   char *dir = test_tmpdir();
   char *file = test_write_file(dir, "obj.yaml", c->object);
-  char *argv[] = {(char *)test_kubectl_bin(), "patch", "--local", "-f", file,
-                  "--type", "strategic", "-p", (char *)c->patch, "-o", "json",
+  char *argv[] = {(char *)test_kubectl_bin(),
+                  "patch",
+                  "--local",
+                  "-f",
+                  file,
+                  "--type",
+                  "strategic",
+                  "-p",
+                  (char *)c->patch,
+                  "-o",
+                  "json",
                   NULL};
   setenv("KUBECONFIG", "/dev/null", 1);
   struct run_result r;
@@ -127,7 +144,8 @@ START_TEST(same_as_kubectl)
   struct err e;
   ck_assert_int_eq(kjson_parse(c->patch, strlen(c->patch), "patch", &patch, &e),
                    0);
-  const char *kind = json_object_get_string(json_object_object_get(obj, "kind"));
+  const char *kind =
+      json_object_get_string(json_object_object_get(obj, "kind"));
   ck_assert_msg(smp_apply(obj, kind, patch, &e) == 0, "%s: %s", c->name, e.msg);
   char *ours = compact(obj);
   char *theirs = kubectl_patch(c);

@@ -17,8 +17,7 @@ static void typed(struct json_object *v, char *out, size_t cap)
   if (json_object_is_type(v, json_type_object)) {
     strncat(out, "{", cap - n - 1);
     int first = 1;
-    json_object_object_foreach(v, k, x)
-    {
+    json_object_object_foreach (v, k, x) {
       n = strlen(out);
       snprintf(out + n, cap - n, "%s%s:", first ? "" : ",", k);
       typed(x, out, cap);

@@ -58,12 +58,15 @@ START_TEST(merge_shares_by_reference)
   /* A map merged in is the same map: writing to one shows in the other,
    * which is how istioctl's values can flow back into the user's map. */
   struct json_object *m = yaml("spec: {}\n");
-  struct json_object *user = yaml("spec: {values: {pilot: {enabled: false}}}\n");
+  struct json_object *user =
+      yaml("spec: {values: {pilot: {enabled: false}}}\n");
   vmap_merge_from(m, user);
   struct err e;
   ck_assert_int_eq(vmap_set_path(m, "spec.values.pilot.enabled",
-                                 json_object_new_boolean(1), &e), 0);
-  ck_assert_json(user, "{\"spec\":{\"values\":{\"pilot\":{\"enabled\":true}}}}");
+                                 json_object_new_boolean(1), &e),
+                   0);
+  ck_assert_json(user,
+                 "{\"spec\":{\"values\":{\"pilot\":{\"enabled\":true}}}}");
   json_object_put(m);
   json_object_put(user);
 }
@@ -74,8 +77,8 @@ START_TEST(deep_clone_turns_ints_into_floats)
   struct json_object *m = set("{}", "a.b=3");
   ck_assert(json_object_is_type(vmap_get_path(m, "a.b", NULL), json_type_int));
   struct json_object *c = vmap_deep_clone(m);
-  ck_assert(json_object_is_type(vmap_get_path(c, "a.b", NULL),
-                                json_type_double));
+  ck_assert(
+      json_object_is_type(vmap_get_path(c, "a.b", NULL), json_type_double));
   json_object_put(c);
   json_object_put(m);
 }
@@ -90,7 +93,8 @@ START_TEST(set_types_values_like_istioctl)
   ck_assert(json_object_is_type(vmap_get_path(m, "a", NULL), json_type_double));
   json_object_put(m);
   m = set("{}", "a=True");
-  ck_assert(json_object_is_type(vmap_get_path(m, "a", NULL), json_type_boolean));
+  ck_assert(
+      json_object_is_type(vmap_get_path(m, "a", NULL), json_type_boolean));
   json_object_put(m);
   m = set("{}", "a = x\\,y ");
   ck_assert_str_eq(vmap_get_string(m, "a"), "x,y");
@@ -101,16 +105,18 @@ START_TEST(set_types_values_like_istioctl)
   json_object_put(m);
   m = set("{}", "spec.meshConfig.defaultConfig.proxyMetadata.X=1");
   ck_assert_str_eq(vmap_get_string(m, "spec.meshConfig.defaultConfig."
-                                      "proxyMetadata.X"), "1");
+                                      "proxyMetadata.X"),
+                   "1");
   json_object_put(m);
 }
 END_TEST
 
 START_TEST(set_paths_with_lists)
 {
-  struct json_object *m = set("g: [{name: a, v: 1}, {name: b}]\n",
-                              "g.[name:b].v=2");
-  ck_assert_json(m, "{\"g\":[{\"name\":\"a\",\"v\":1},{\"name\":\"b\",\"v\":2}]}");
+  struct json_object *m =
+      set("g: [{name: a, v: 1}, {name: b}]\n", "g.[name:b].v=2");
+  ck_assert_json(m,
+                 "{\"g\":[{\"name\":\"a\",\"v\":1},{\"name\":\"b\",\"v\":2}]}");
   json_object_put(m);
   m = set("g: [{name: a}]\n", "g[0].k8s.replicaCount=3");
   ck_assert_json(m, "{\"g\":[{\"k8s\":{\"replicaCount\":3},\"name\":\"a\"}]}");
@@ -167,9 +173,9 @@ END_TEST
 
 START_TEST(clean_path_as_go)
 {
-  const char *cases[][2] = {{"", "."}, {"a.b", "a.b"}, {"a//b", "a/b"},
-                            {"a/./b/", "a/b"}, {"a/../b", "b"},
-                            {"/../a", "/a"}, {"../a", "../a"}};
+  const char *cases[][2] = {{"", "."},         {"a.b", "a.b"},  {"a//b", "a/b"},
+                            {"a/./b/", "a/b"}, {"a/../b", "b"}, {"/../a", "/a"},
+                            {"../a", "../a"}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char *c = vmap_clean_path(cases[i][0]);
     ck_assert_str_eq(c, cases[i][1]);

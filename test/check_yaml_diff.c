@@ -548,8 +548,7 @@ static void add_random_key(struct json_object *map, int depth)
   const char *key = k.data ? k.data : "";
   /* A "<<" key is written plain and reads back as a merge, in Go too. */
   int consistent = strcmp(key, "<<") != 0;
-  json_object_object_foreach(map, other, v)
-  {
+  json_object_object_foreach (map, other, v) {
     (void)v;
     int ab = yamlout_key_cmp(key, other), ba = yamlout_key_cmp(other, key);
     if (ab == 0 || (ab < 0) == (ba < 0))
@@ -564,8 +563,7 @@ static int transitive(struct json_object *map)
 {
   size_t n = (size_t)json_object_object_length(map), i = 0;
   const char **keys = malloc((n + 1) * sizeof *keys);
-  json_object_object_foreach(map, k, v)
-  {
+  json_object_object_foreach (map, k, v) {
     (void)v;
     keys[i++] = k;
   }

@@ -77,7 +77,10 @@ int cmd_report(const struct kube_result *res)
   return 1;
 }
 
-static void on_tick(uv_timer_t *t) { *(int *)t->data = 1; }
+static void on_tick(uv_timer_t *t)
+{
+  *(int *)t->data = 1;
+}
 
 void cmd_sleep(struct cmd_cluster *cl, unsigned ms)
 {
@@ -92,7 +95,8 @@ void cmd_sleep(struct cmd_cluster *cl, unsigned ms)
   uv_run(&cl->loop, UV_RUN_NOWAIT);
 }
 
-int cmd_wait(struct cmd_cluster *cl, struct json_object *obj, unsigned timeout_s,
+int cmd_wait(struct cmd_cluster *cl, struct json_object *obj,
+             unsigned timeout_s,
              int (*ready)(struct json_object *live, char *why, size_t n),
              char *why, size_t n)
 {
@@ -173,9 +177,10 @@ int cmd_print_objects(struct json_object *objs, int json)
 
 const char *cmd_object_id(struct json_object *obj, char *buf, size_t n)
 {
-  const char *ns = jobj_path_str(obj, "metadata", "namespace", NULL);
+  const char *ns =
+      jobj_path_str(obj, "metadata", "namespace", (const char *)NULL);
   snprintf(buf, n, "%s:%s:%s", jobj_str(obj, "kind"), ns ? ns : "",
-           jobj_path_str(obj, "metadata", "name", NULL));
+           jobj_path_str(obj, "metadata", "name", (const char *)NULL));
   return buf;
 }
 
@@ -211,10 +216,17 @@ int cmd_inputs_option(struct cmd_inputs *in, int ch, const char *arg)
     }
     in->sets[in->nsets++] = arg;
     return 1;
-  case 'd': in->manifests = arg; return 1;
-  case 'r': in->revision = arg; return 1;
-  case 'F': in->force = 1; return 1;
-  default: return 0;
+  case 'd':
+    in->manifests = arg;
+    return 1;
+  case 'r':
+    in->revision = arg;
+    return 1;
+  case 'F':
+    in->force = 1;
+    return 1;
+  default:
+    return 0;
   }
 }
 
@@ -234,8 +246,7 @@ static void add_aliases(struct cmd_inputs *in)
     in->sets[in->nsets++] = in->alias_dir;
   }
   if (in->revision && *in->revision && strcmp(in->revision, "default") != 0) {
-    snprintf(in->alias_rev, sizeof in->alias_rev, "revision=%s",
-             in->revision);
+    snprintf(in->alias_rev, sizeof in->alias_rev, "revision=%s", in->revision);
     in->sets[in->nsets++] = in->alias_rev;
   }
 }
@@ -245,8 +256,10 @@ int cmd_render(struct cmd_inputs *in, const char *kube_version,
 {
   add_aliases(in);
   struct generate_opts o = {
-      .in = {.files = (const char *const *)in->files, .nfiles = in->nfiles,
-             .sets = in->sets, .nsets = in->nsets,
+      .in = {.files = (const char *const *)in->files,
+             .nfiles = in->nfiles,
+             .sets = in->sets,
+             .nsets = in->nsets,
              .default_manifests = cmd_default_manifests()},
       .force = in->force,
       .kube_version = kube_version && *kube_version ? kube_version : NULL};
@@ -268,9 +281,10 @@ int cmd_server_version(struct cmd_cluster *cl, char *out, size_t n)
   if (rc)
     rc = cmd_report(&s.res);
   else
-    snprintf(out, n, "%s", jobj_str(s.res.object, "gitVersion")
-                               ? jobj_str(s.res.object, "gitVersion")
-                               : "");
+    snprintf(out, n, "%s",
+             jobj_str(s.res.object, "gitVersion")
+                 ? jobj_str(s.res.object, "gitVersion")
+                 : "");
   kube_sync_free(&s);
   return rc ? 1 : 0;
 }
@@ -297,7 +311,7 @@ int64_t cmd_parse_duration_ms(const char *s)
   static const struct {
     const char *unit;
     double ms;
-  } units[] = {{"ns", 1e-6}, {"us", 1e-3}, {"µs", 1e-3}, {"ms", 1},
+  } units[] = {{"ns", 1e-6}, {"us", 1e-3}, {"µs", 1e-3},  {"ms", 1},
                {"s", 1000},  {"m", 60000}, {"h", 3600000}};
   double total = 0;
   if (strcmp(s, "0") == 0)

@@ -28,7 +28,8 @@ struct json_object *cmd_get(struct cmd_cluster *cl, struct json_object *obj,
 int cmd_report(const struct kube_result *res);
 void cmd_sleep(struct cmd_cluster *cl, unsigned ms);
 /* Polls until ready(live) or the timeout; -ETIMEDOUT with `why` set. */
-int cmd_wait(struct cmd_cluster *cl, struct json_object *obj, unsigned timeout_s,
+int cmd_wait(struct cmd_cluster *cl, struct json_object *obj,
+             unsigned timeout_s,
              int (*ready)(struct json_object *live, char *why, size_t n),
              char *why, size_t n);
 /* Creates the namespace when it is missing. */

@@ -69,9 +69,15 @@ static int parse(struct install_run *ir, int argc, char **argv)
     if (taken)
       continue;
     switch (ch) {
-    case 'y': ir->yes = 1; break;
-    case 'n': ir->dry_run = 1; break;
-    case 'w': ir->skip_wait = 1; break;
+    case 'y':
+      ir->yes = 1;
+      break;
+    case 'n':
+      ir->dry_run = 1;
+      break;
+    case 'w':
+      ir->skip_wait = 1;
+      break;
     case 't':
       ir->timeout_s = cmd_parse_seconds(optarg);
       if (ir->timeout_s < 0) {
@@ -80,10 +86,16 @@ static int parse(struct install_run *ir, int argc, char **argv)
         return 1;
       }
       break;
-    case 'K': ir->cl.cfg.kubeconfig = optarg; break;
-    case 'C': ir->cl.cfg.context = optarg; break;
-    case 'h': return usage(stdout, 0) - 1;
-    default: return usage(stderr, 1);
+    case 'K':
+      ir->cl.cfg.kubeconfig = optarg;
+      break;
+    case 'C':
+      ir->cl.cfg.context = optarg;
+      break;
+    case 'h':
+      return usage(stdout, 0) - 1;
+    default:
+      return usage(stderr, 1);
     }
   }
   if (optind < argc) {
@@ -151,8 +163,8 @@ static int wait_component(struct install_run *ir,
   for (size_t k = 0; k < json_object_array_length(gc->objs); k++) {
     struct json_object *o = json_object_array_get_idx(gc->objs, k);
     uint64_t now = uv_now(&ir->cl.loop);
-    unsigned left = now < deadline ? (unsigned)((deadline - now + 999) / 1000)
-                                   : 0;
+    unsigned left =
+        now < deadline ? (unsigned)((deadline - now + 999) / 1000) : 0;
     if (install_wait_object(ir, o, left, (unsigned)ir->timeout_s))
       return 1;
   }
@@ -227,7 +239,8 @@ static int install(struct install_run *ir)
     return rc;
   if (ir->dry_run)
     printf("Dry run: %d to create, %d to change, %d to prune; nothing was "
-           "changed.\n", ir->created, ir->changed, ir->pruned);
+           "changed.\n",
+           ir->created, ir->changed, ir->pruned);
   else
     printf("✔ Installation complete\n");
   return 0;
@@ -237,14 +250,19 @@ static int install(struct install_run *ir)
 
 static void describe(struct install_run *ir, char *out, size_t n)
 {
-  const char *profile = jobj_path_str(ir->r.merged, "spec", "profile", NULL);
-  const char *tag = jobj_path_str(ir->r.merged, "spec", "tag", NULL);
-  size_t len = (size_t)snprintf(out, n, "This will install the Istio %s \"%s\" "
+  const char *profile =
+      jobj_path_str(ir->r.merged, "spec", "profile", (const char *)NULL);
+  const char *tag =
+      jobj_path_str(ir->r.merged, "spec", "tag", (const char *)NULL);
+  size_t len = (size_t)snprintf(out, n,
+                                "This will install the Istio %s \"%s\" "
                                 "profile (with components:",
                                 tag ? tag : "", profile ? profile : "default");
   for (int i = 0; i < ir->r.ncomps && len < n; i++)
     len += (size_t)snprintf(out + len, n - len, "%s %s",
-                            i == 0 ? "" : i + 1 == ir->r.ncomps ? " and" : ",",
+                            i == 0                  ? ""
+                            : i + 1 == ir->r.ncomps ? " and"
+                                                    : ",",
                             ir->r.comps[i].comp->display);
   if (len < n)
     snprintf(out + len, n - len, ") into the cluster. Proceed?");
@@ -253,9 +271,11 @@ static void describe(struct install_run *ir, char *out, size_t n)
 static void set_owner(struct install_run *ir)
 {
   struct json_object *m = ir->r.merged;
-  const char *rev = jobj_path_str(m, "spec", "values", "revision", NULL);
-  ir->owner.name = jobj_path_str(m, "metadata", "name", NULL);
-  ir->owner.namespace = jobj_path_str(m, "metadata", "namespace", NULL);
+  const char *rev =
+      jobj_path_str(m, "spec", "values", "revision", (const char *)NULL);
+  ir->owner.name = jobj_path_str(m, "metadata", "name", (const char *)NULL);
+  ir->owner.namespace =
+      jobj_path_str(m, "metadata", "namespace", (const char *)NULL);
   ir->owner.revision = rev && *rev ? rev : "default";
   ir->owner.version = iop_version();
 }
@@ -263,8 +283,8 @@ static void set_owner(struct install_run *ir)
 static int run_install(struct install_run *ir)
 {
   char version[128];
-  if (cmd_connect(&ir->cl) || cmd_server_version(&ir->cl, version,
-                                                 sizeof version))
+  if (cmd_connect(&ir->cl) ||
+      cmd_server_version(&ir->cl, version, sizeof version))
     return 1;
   if (cmd_render(&ir->in, version, &ir->r))
     return 1;

@@ -122,9 +122,8 @@ static int report_batch(const struct apply_batch *b)
     if (!r->rc)
       continue;
     char id[1024];
-    fprintf(stderr, "Error: apply %s: %s\n", cmd_object_id(r->obj, id,
-                                                            sizeof id),
-            r->err.msg);
+    fprintf(stderr, "Error: apply %s: %s\n",
+            cmd_object_id(r->obj, id, sizeof id), r->err.msg);
   }
   return apply_batch_errors(b) ? 1 : 0;
 }
@@ -198,11 +197,9 @@ int install_note_namespace(struct install_run *ir, const char *ns)
 void install_owner_selector(const struct apply_owner *owner, char *out,
                             size_t n)
 {
-  size_t len = (size_t)snprintf(out, n, "%s,%s=%s", INSTALL_ISTIO_SELECTOR,
-                                LABEL_REVISION,
-                                owner->revision && *owner->revision
-                                    ? owner->revision
-                                    : "default");
+  size_t len = (size_t)snprintf(
+      out, n, "%s,%s=%s", INSTALL_ISTIO_SELECTOR, LABEL_REVISION,
+      owner->revision && *owner->revision ? owner->revision : "default");
   if (len >= n)
     return;
   /* Objects an IstioOperator resource owns are that resource's business:
@@ -226,8 +223,7 @@ static struct json_object *list_kind(struct cmd_cluster *cl,
     char av[256];
     snprintf(av, sizeof av, "%s%s%s", k->group, *k->group ? "/" : "",
              k->versions[v]);
-    struct kube_ref ref = {.api_version = av, .kind = k->kind,
-                           .namespace = ""};
+    struct kube_ref ref = {.api_version = av, .kind = k->kind, .namespace = ""};
     struct kube_list_opts lo = {.label_selector = selector};
     struct kube_sync s;
     kube_sync_init(&s);
@@ -253,8 +249,8 @@ int install_foreach_owned(struct cmd_cluster *cl, const char *selector,
 {
   for (size_t i = 0; i < apply_nprunable_kinds; i++) {
     int rc;
-    struct json_object *list = list_kind(cl, &apply_prunable_kinds[i],
-                                         selector, &rc);
+    struct json_object *list =
+        list_kind(cl, &apply_prunable_kinds[i], selector, &rc);
     if (rc)
       return 1;
     struct json_object *items = jobj_arr(list, "items");
@@ -270,8 +266,7 @@ int install_foreach_owned(struct cmd_cluster *cl, const char *selector,
   return 0;
 }
 
-int install_delete(struct cmd_cluster *cl, struct json_object *obj,
-                   int dry_run)
+int install_delete(struct cmd_cluster *cl, struct json_object *obj, int dry_run)
 {
   char id[1024];
   cmd_object_id(obj, id, sizeof id);
@@ -281,10 +276,10 @@ int install_delete(struct cmd_cluster *cl, struct json_object *obj,
   }
   struct kube_ref ref;
   kube_ref_of(obj, &ref);
-  struct kube_delete_opts d = {.propagation = "Background",
-                               .uid = jobj_path_str(obj, "metadata", "uid",
-                                                    NULL),
-                               .grace_seconds = -1};
+  struct kube_delete_opts d = {
+      .propagation = "Background",
+      .uid = jobj_path_str(obj, "metadata", "uid", (const char *)NULL),
+      .grace_seconds = -1};
   struct kube_sync s;
   kube_sync_init(&s);
   int rc = kube_delete(cl->client, &ref, &d, kube_sync_cb, &s);
@@ -314,7 +309,7 @@ static void pick_victim(struct json_object *obj, void *data)
   const char *keep = jobj_path_str(obj, "metadata", "labels",
                                    "install.operator.istio.io/"
                                    "owning-resource-not-pruned",
-                                   NULL);
+                                   (const char *)NULL);
   if ((p->ir->wanted && jobj_get(p->ir->wanted, key)) ||
       jobj_get(p->victims, key) || (keep && strcmp(keep, "true") == 0))
     return;
@@ -327,7 +322,7 @@ int install_prune(struct install_run *ir)
   install_owner_selector(&ir->owner, selector, sizeof selector);
   struct prune_ctx p = {ir, json_object_new_object()};
   int rc = install_foreach_owned(&ir->cl, selector, pick_victim, &p);
-  json_object_object_foreach(p.victims, key, obj) {
+  json_object_object_foreach (p.victims, key, obj) {
     (void)key;
     if (rc)
       break;

@@ -77,13 +77,24 @@ static int parse(struct gen_cli *g, int argc, char **argv)
     if (taken)
       continue;
     switch (ch) {
-    case 'o': g->output = optarg; break;
-    case 'X': break; /* istioctl parses --filter and ignores it */
-    case 'c': g->cluster_specific = 1; break;
-    case 'K': g->cl.cfg.kubeconfig = optarg; break;
-    case 'C': g->cl.cfg.context = optarg; break;
-    case 'h': return usage(stdout, 0) - 1;
-    default: return usage(stderr, 1);
+    case 'o':
+      g->output = optarg;
+      break;
+    case 'X':
+      break; /* istioctl parses --filter and ignores it */
+    case 'c':
+      g->cluster_specific = 1;
+      break;
+    case 'K':
+      g->cl.cfg.kubeconfig = optarg;
+      break;
+    case 'C':
+      g->cl.cfg.context = optarg;
+      break;
+    case 'h':
+      return usage(stdout, 0) - 1;
+    default:
+      return usage(stderr, 1);
     }
   }
   if (optind < argc) {
@@ -145,10 +156,13 @@ static int run_generate(struct gen_cli *g)
 int cmd_manifest(int argc, char **argv)
 {
   if (argc < 2 || strcmp(argv[1], "generate") != 0) {
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+    if (argc >= 2 &&
+        (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
       return usage(stdout, 0);
-    fprintf(stderr, "Error: unknown manifest command%s%s (try: iop manifest "
-            "generate)\n", argc >= 2 ? " " : "", argc >= 2 ? argv[1] : "");
+    fprintf(stderr,
+            "Error: unknown manifest command%s%s (try: iop manifest "
+            "generate)\n",
+            argc >= 2 ? " " : "", argc >= 2 ? argv[1] : "");
     return 1;
   }
   struct gen_cli g = {0};

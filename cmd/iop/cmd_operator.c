@@ -92,15 +92,33 @@ static int parse(struct op_cli *c, int argc, char **argv)
   c->timeout_s = 300;
   while ((ch = getopt_long(argc, argv, "r:d:f:o:yh", opts, NULL)) != -1) {
     switch (ch) {
-    case 'K': c->cl.cfg.kubeconfig = optarg; break;
-    case 'C': c->cl.cfg.context = optarg; break;
-    case 'H': c->m.hub = optarg; break;
-    case 'T': c->m.tag = optarg; break;
-    case 'N': c->m.operator_namespace = optarg; break;
-    case 'W': c->m.watched_namespaces = optarg; break;
-    case 'r': c->m.revision = strcmp(optarg, "default") == 0 ? "" : optarg; break;
-    case 'd': c->m.manifests = optarg; break;
-    case 'P': c->m.image_pull_secrets = optarg; break;
+    case 'K':
+      c->cl.cfg.kubeconfig = optarg;
+      break;
+    case 'C':
+      c->cl.cfg.context = optarg;
+      break;
+    case 'H':
+      c->m.hub = optarg;
+      break;
+    case 'T':
+      c->m.tag = optarg;
+      break;
+    case 'N':
+      c->m.operator_namespace = optarg;
+      break;
+    case 'W':
+      c->m.watched_namespaces = optarg;
+      break;
+    case 'r':
+      c->m.revision = strcmp(optarg, "default") == 0 ? "" : optarg;
+      break;
+    case 'd':
+      c->m.manifests = optarg;
+      break;
+    case 'P':
+      c->m.image_pull_secrets = optarg;
+      break;
     case 'f':
       if (c->nfiles < 16)
         c->files[c->nfiles++] = optarg;
@@ -112,14 +130,28 @@ static int parse(struct op_cli *c, int argc, char **argv)
       }
       c->json = strcmp(optarg, "json") == 0;
       break;
-    case 'D': c->dry_run = 1; break;
-    case 'n': c->no_wait = 1; break;
-    case 't': c->timeout_s = atol(optarg); break;
-    case 'p': c->purge = 1; break;
-    case 'y': c->yes = 1; break;
-    case 'F': c->force = 1; break;
-    case 'h': return usage(stdout, 0) - 1;
-    default: return usage(stderr, 1);
+    case 'D':
+      c->dry_run = 1;
+      break;
+    case 'n':
+      c->no_wait = 1;
+      break;
+    case 't':
+      c->timeout_s = atol(optarg);
+      break;
+    case 'p':
+      c->purge = 1;
+      break;
+    case 'y':
+      c->yes = 1;
+      break;
+    case 'F':
+      c->force = 1;
+      break;
+    case 'h':
+      return usage(stdout, 0) - 1;
+    default:
+      return usage(stderr, 1);
     }
   }
   return 0;
@@ -127,8 +159,7 @@ static int parse(struct op_cli *c, int argc, char **argv)
 
 /* ---- init ---- */
 
-static int apply_object(struct op_cli *c, struct json_object *obj,
-                        int *changed)
+static int apply_object(struct op_cli *c, struct json_object *obj, int *changed)
 {
   struct apply_owner owner = {.revision = c->m.revision,
                               .version = iop_version()};
@@ -137,8 +168,8 @@ static int apply_object(struct op_cli *c, struct json_object *obj,
   struct json_object *live = cmd_get(&c->cl, obj, &err, &rc);
   if (rc)
     return cmd_report(&err);
-  struct json_object *want = apply_prepare(obj, OPMANIFEST_COMPONENT, &owner,
-                                           live);
+  struct json_object *want =
+      apply_prepare(obj, OPMANIFEST_COMPONENT, &owner, live);
   int unchanged = apply_unchanged(want, live);
   json_object_put(live);
   if (unchanged || c->dry_run) {
@@ -171,11 +202,11 @@ static int crd_ready(struct json_object *live, char *why, size_t n)
 /* Namespaces: the operator's, the watched ones, the IstioOperators'. */
 static int create_namespaces(struct op_cli *c, struct json_object *crs)
 {
-  const char *own = c->m.operator_namespace ? c->m.operator_namespace
-                                            : "istio-operator";
+  const char *own =
+      c->m.operator_namespace ? c->m.operator_namespace : "istio-operator";
   int rc = cmd_ensure_namespace(&c->cl, own, c->dry_run);
-  const char *w = c->m.watched_namespaces ? c->m.watched_namespaces
-                                          : "istio-system";
+  const char *w =
+      c->m.watched_namespaces ? c->m.watched_namespaces : "istio-system";
   char *copy = strdup(w);
   for (char *save = NULL, *s = strtok_r(copy, ",", &save); s && !rc;
        s = strtok_r(NULL, ",", &save))
@@ -183,7 +214,7 @@ static int create_namespaces(struct op_cli *c, struct json_object *crs)
   free(copy);
   for (size_t i = 0; !rc && i < json_object_array_length(crs); i++) {
     const char *ns = jobj_path_str(json_object_array_get_idx(crs, i),
-                                   "metadata", "namespace", NULL);
+                                   "metadata", "namespace", (const char *)NULL);
     rc = cmd_ensure_namespace(&c->cl, ns ? ns : "istio-system", c->dry_run);
   }
   return rc;
@@ -210,13 +241,15 @@ static struct json_object *read_crs(struct op_cli *c)
       struct json_object *d = json_object_array_get_idx(docs, k);
       const char *kind = jobj_str(d, "kind");
       if (!kind || strcmp(kind, "IstioOperator") != 0) {
-        fprintf(stderr, "Error: %s: document %zu is a %s, not an "
-                "IstioOperator\n", c->files[i], k + 1, kind ? kind : "(no kind)");
+        fprintf(stderr,
+                "Error: %s: document %zu is a %s, not an "
+                "IstioOperator\n",
+                c->files[i], k + 1, kind ? kind : "(no kind)");
         json_object_put(docs);
         json_object_put(all);
         return NULL;
       }
-      if (!jobj_path_str(d, "metadata", "namespace", NULL))
+      if (!jobj_path_str(d, "metadata", "namespace", (const char *)NULL))
         jobj_set_str(jobj_ensure_obj(d, "metadata"), "namespace",
                      "istio-system");
       json_object_array_add(all, json_object_get(d));
@@ -266,22 +299,27 @@ static int init_cluster(struct op_cli *c, struct json_object *objs,
   struct json_object *dep = find_kind(objs, "Deployment");
   int rc, changed = 0;
   struct json_object *existing = cmd_get(&c->cl, dep, NULL, &rc);
-  const char *image = jobj_str(json_object_array_get_idx(
-      jobj_arr(jobj_path(dep, "spec", "template", "spec", NULL), "containers"),
-      0), "image");
-  const char *ns = jobj_path_str(dep, "metadata", "namespace", NULL);
+  const char *image = jobj_str(
+      json_object_array_get_idx(jobj_arr(jobj_path(dep, "spec", "template",
+                                                   "spec", (const char *)NULL),
+                                         "containers"),
+                                0),
+      "image");
+  const char *ns =
+      jobj_path_str(dep, "metadata", "namespace", (const char *)NULL);
   if (existing)
     printf("Operator controller is already installed in %s namespace.\n"
-           "Upgrading operator controller...\n", ns);
+           "Upgrading operator controller...\n",
+           ns);
   else
     printf("Installing operator controller in namespace: %s using image: %s\n",
            ns, image);
   json_object_put(existing);
   printf("Operator controller will watch namespaces: %s\n",
-         c->m.watched_namespaces ? (*c->m.watched_namespaces
-                                        ? c->m.watched_namespaces
-                                        : "all namespaces")
-                                 : "istio-system");
+         c->m.watched_namespaces
+             ? (*c->m.watched_namespaces ? c->m.watched_namespaces
+                                         : "all namespaces")
+             : "istio-system");
   rc = create_namespaces(c, crs);
   if (!rc)
     rc = apply_all(c, objs, &changed);
@@ -292,7 +330,8 @@ static int init_cluster(struct op_cli *c, struct json_object *objs,
   if (!rc)
     printf("✔ Installation complete%s\n",
            c->dry_run ? " (dry run: nothing was changed)"
-           : changed ? "" : " (nothing to change)");
+           : changed  ? ""
+                      : " (nothing to change)");
   return rc;
 }
 
@@ -368,7 +407,8 @@ static int delete_kind(struct op_cli *c, const char *av, const char *kind,
       printf("  would remove %s.\n", cmd_object_id(o, id, sizeof id));
       continue;
     }
-    struct kube_delete_opts d = {.propagation = "Background", .grace_seconds = -1};
+    struct kube_delete_opts d = {.propagation = "Background",
+                                 .grace_seconds = -1};
     struct kube_sync ds;
     kube_sync_init(&ds);
     rc = kube_delete(c->cl.client, &dr, &d, kube_sync_cb, &ds);
@@ -394,9 +434,9 @@ static int operator_installed(struct op_cli *c)
   jobj_set_str(dep, "kind", "Deployment");
   struct json_object *meta = jobj_ensure_obj(dep, "metadata");
   jobj_set_str(meta, "name", opmanifest_name(c->m.revision, name, sizeof name));
-  jobj_set_str(meta, "namespace", c->m.operator_namespace
-                                      ? c->m.operator_namespace
-                                      : "istio-operator");
+  jobj_set_str(meta, "namespace",
+               c->m.operator_namespace ? c->m.operator_namespace
+                                       : "istio-operator");
   int rc;
   struct json_object *live = cmd_get(&c->cl, dep, NULL, &rc);
   int found = live != NULL;
@@ -407,11 +447,12 @@ static int operator_installed(struct op_cli *c)
 
 static int remove_cluster(struct op_cli *c)
 {
-  const char *ns = c->m.operator_namespace ? c->m.operator_namespace
-                                           : "istio-operator";
+  const char *ns =
+      c->m.operator_namespace ? c->m.operator_namespace : "istio-operator";
   if (!c->purge && !operator_installed(c)) {
     printf("Operator controller is not installed in %s namespace (no "
-           "Deployment detected).\n", ns);
+           "Deployment detected).\n",
+           ns);
     if (!c->force) {
       fprintf(stderr, "Error: Aborting, use --force to override.\n");
       return 1;
@@ -431,8 +472,9 @@ static int remove_cluster(struct op_cli *c)
   char selector[512];
   snprintf(selector, sizeof selector, "%s=%s%s%s", LABEL_COMPONENT,
            OPMANIFEST_COMPONENT, c->purge ? "" : "," LABEL_REVISION "=",
-           c->purge ? "" : (c->m.revision && *c->m.revision ? c->m.revision
-                                                             : "default"));
+           c->purge
+               ? ""
+               : (c->m.revision && *c->m.revision ? c->m.revision : "default"));
   int rc = 0;
   for (size_t i = 0; !rc && i < sizeof removable / sizeof removable[0]; i++)
     rc = delete_kind(c, removable[i][0], removable[i][1], selector);
@@ -448,7 +490,7 @@ static int cmd_remove(struct op_cli *c)
 {
   if (!c->m.revision && !c->purge) {
     fprintf(stderr, "Error: at least one of the --revision or --purge flags "
-            "must be set\n");
+                    "must be set\n");
     return 1;
   }
   if (c->purge && c->m.revision) {

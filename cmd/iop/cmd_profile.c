@@ -59,7 +59,9 @@ static int parse(struct prof_cli *p, int argc, char **argv)
   p->output = "yaml";
   while ((ch = getopt_long(argc, argv, "d:f:s:p:o:h", opts, NULL)) != -1) {
     switch (ch) {
-    case 'd': p->manifests = optarg; break;
+    case 'd':
+      p->manifests = optarg;
+      break;
     case 'f':
       if (p->nfiles < MAX_INPUTS)
         p->files[p->nfiles++] = optarg;
@@ -68,7 +70,9 @@ static int parse(struct prof_cli *p, int argc, char **argv)
       if (p->nsets < MAX_INPUTS)
         p->sets[p->nsets++] = optarg;
       break;
-    case 'p': p->config_path = optarg; break;
+    case 'p':
+      p->config_path = optarg;
+      break;
     case 'o':
       if (strcmp(optarg, "yaml") && strcmp(optarg, "json") &&
           strcmp(optarg, "flags")) {
@@ -77,8 +81,10 @@ static int parse(struct prof_cli *p, int argc, char **argv)
       }
       p->output = optarg;
       break;
-    case 'h': return usage(stdout, 0) - 1;
-    default: return usage(stderr, 1);
+    case 'h':
+      return usage(stdout, 0) - 1;
+    default:
+      return usage(stderr, 1);
     }
   }
   return 0;
@@ -103,7 +109,7 @@ static int do_list(struct prof_cli *p)
     fprintf(stderr, "Error: cannot read %s: no such directory\n", path);
     return 1;
   }
-  char *names[512];
+  char *names[512] = {NULL};
   int n = 0;
   struct dirent *de;
   while ((de = readdir(d)) != NULL && n < 512) {
@@ -136,8 +142,10 @@ static int merged_for(struct prof_cli *p, const char *profile,
     snprintf(p->profile, sizeof p->profile, "profile=%s", profile);
     sets[nsets++] = p->profile;
   }
-  struct iop_inputs in = {.files = p->files, .nfiles = p->nfiles,
-                          .sets = sets, .nsets = nsets,
+  struct iop_inputs in = {.files = p->files,
+                          .nfiles = p->nfiles,
+                          .sets = sets,
+                          .nsets = nsets,
                           .default_manifests = cmd_default_manifests()};
   char *dir = NULL;
   struct err e;
@@ -167,7 +175,7 @@ static struct json_object *dump_tree(struct prof_cli *p, struct json_object *m)
 static void flags_of(struct json_object *v, struct buf *path, struct buf *out)
 {
   if (jobj_is_obj(v)) {
-    json_object_object_foreach(v, k, x) {
+    json_object_object_foreach (v, k, x) {
       size_t len = path->len;
       buf_printf(path, "%s%s", len ? "." : "", k);
       flags_of(x, path, out);
@@ -230,7 +238,7 @@ static int do_dump(struct prof_cli *p, const char *profile)
 {
   if (profile && p->nfiles) {
     fprintf(stderr, "Error: cannot specify both profile name and filename "
-            "flag\n");
+                    "flag\n");
     return 1;
   }
   struct buf out;
@@ -251,8 +259,12 @@ static char **split_lines(char *text, size_t *n)
   *n = 0;
   for (char *save = NULL, *s = strtok_r(text, "\n", &save); s;
        s = strtok_r(NULL, "\n", &save)) {
-    if (*n == cap)
-      l = realloc(l, (cap *= 2) * sizeof *l);
+    if (*n == cap) {
+      char **grown = realloc(l, (cap *= 2) * sizeof *l);
+      if (!grown)
+        break; /* the diff shows what fitted */
+      l = grown;
+    }
     l[(*n)++] = s;
   }
   return l;
@@ -265,11 +277,12 @@ static int print_diff(char *a, char *b)
   size_t *t = calloc((na + 1) * (nb + 1), sizeof *t);
   for (size_t i = na; i-- > 0;)
     for (size_t j = nb; j-- > 0;)
-      t[i * (nb + 1) + j] = strcmp(la[i], lb[j]) == 0
-                                ? t[(i + 1) * (nb + 1) + j + 1] + 1
-                                : (t[(i + 1) * (nb + 1) + j] > t[i * (nb + 1) + j + 1]
-                                       ? t[(i + 1) * (nb + 1) + j]
-                                       : t[i * (nb + 1) + j + 1]);
+      t[i * (nb + 1) + j] =
+          strcmp(la[i], lb[j]) == 0
+              ? t[(i + 1) * (nb + 1) + j + 1] + 1
+              : (t[(i + 1) * (nb + 1) + j] > t[i * (nb + 1) + j + 1]
+                     ? t[(i + 1) * (nb + 1) + j]
+                     : t[i * (nb + 1) + j + 1]);
   int differ = 0;
   size_t i = 0, j = 0;
   struct buf out;
@@ -278,7 +291,8 @@ static int print_diff(char *a, char *b)
     if (i < na && j < nb && strcmp(la[i], lb[j]) == 0) {
       buf_printf(&out, " %s\n", la[i++]);
       j++;
-    } else if (j < nb && (i == na || t[i * (nb + 1) + j + 1] >= t[(i + 1) * (nb + 1) + j])) {
+    } else if (j < nb && (i == na || t[i * (nb + 1) + j + 1] >=
+                                         t[(i + 1) * (nb + 1) + j])) {
       buf_printf(&out, "+%s\n", lb[j++]);
       differ = 1;
     } else {

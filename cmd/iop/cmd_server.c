@@ -91,11 +91,21 @@ static int parse(struct server *s, int argc, char **argv)
   optind = 1;
   while ((ch = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
     switch (ch) {
-    case 'K': s->cfg.kubeconfig = optarg; break;
-    case 'C': s->cfg.context = optarg; break;
-    case 'd': s->manifests = optarg; break;
-    case 'w': s->workers = atoi(optarg); break;
-    case 'm': s->metrics_addr = optarg; break;
+    case 'K':
+      s->cfg.kubeconfig = optarg;
+      break;
+    case 'C':
+      s->cfg.context = optarg;
+      break;
+    case 'd':
+      s->manifests = optarg;
+      break;
+    case 'w':
+      s->workers = atoi(optarg);
+      break;
+    case 'm':
+      s->metrics_addr = optarg;
+      break;
     case 'r':
       if ((d = cmd_parse_duration_ms(optarg)) < 0) {
         fprintf(stderr, "Error: --resync-period: not a duration: %s\n", optarg);
@@ -103,11 +113,19 @@ static int parse(struct server *s, int argc, char **argv)
       }
       s->resync_ms = (uint64_t)d;
       break;
-    case 'L': s->leader_elect = strcmp(optarg, "false") != 0; break;
-    case 'f': s->log_format = optarg; break;
-    case 'l': s->log_level = optarg; break;
-    case 'h': return usage(stdout, 0) - 1;
-    default: return usage(stderr, 1);
+    case 'L':
+      s->leader_elect = strcmp(optarg, "false") != 0;
+      break;
+    case 'f':
+      s->log_format = optarg;
+      break;
+    case 'l':
+      s->log_level = optarg;
+      break;
+    case 'h':
+      return usage(stdout, 0) - 1;
+    default:
+      return usage(stderr, 1);
     }
   }
   return 0;
@@ -229,15 +247,15 @@ static int start_leader(struct server *s, struct err *e)
   const char *rev = getenv("REVISION");
   const char *ns = getenv("LEADER_ELECTION_NAMESPACE");
   char name[256];
-  snprintf(name, sizeof name, "istio-operator-lock%s%s",
-           rev && *rev ? "-" : "", rev && *rev ? rev : "");
-  struct leader_opts lo = {.namespace = ns && *ns ? ns
-                                                  : kube_client_namespace(s->client),
-                           .name = name,
-                           .on_started_leading = on_started_leading,
-                           .on_stopped_leading = on_stopped_leading,
-                           .on_new_leader = on_new_leader,
-                           .data = s};
+  snprintf(name, sizeof name, "istio-operator-lock%s%s", rev && *rev ? "-" : "",
+           rev && *rev ? rev : "");
+  struct leader_opts lo = {
+      .namespace = ns && *ns ? ns : kube_client_namespace(s->client),
+      .name = name,
+      .on_started_leading = on_started_leading,
+      .on_stopped_leading = on_stopped_leading,
+      .on_new_leader = on_new_leader,
+      .data = s};
   return leader_start(s->client, &lo, &s->leader, e);
 }
 
@@ -295,8 +313,8 @@ static void watch_signals(struct server *s)
 
 int cmd_server(int argc, char **argv)
 {
-  struct server s = {.metrics_addr = ":8383", .leader_elect = 1,
-                     .resync_ms = 600000};
+  struct server s = {
+      .metrics_addr = ":8383", .leader_elect = 1, .resync_ms = 600000};
   int rc = parse(&s, argc, argv);
   if (rc)
     return rc < 0 ? 0 : rc;

@@ -82,13 +82,25 @@ static int parse(struct un_cli *u, int argc, char **argv, int verify)
     if (taken)
       continue;
     switch (ch) {
-    case 'P': u->purge = 1; break;
-    case 'y': u->ir.yes = 1; break;
-    case 'n': u->ir.dry_run = 1; break;
-    case 'K': u->ir.cl.cfg.kubeconfig = optarg; break;
-    case 'C': u->ir.cl.cfg.context = optarg; break;
-    case 'h': return usage(stdout, 0) - 1;
-    default: return usage(stderr, 1);
+    case 'P':
+      u->purge = 1;
+      break;
+    case 'y':
+      u->ir.yes = 1;
+      break;
+    case 'n':
+      u->ir.dry_run = 1;
+      break;
+    case 'K':
+      u->ir.cl.cfg.kubeconfig = optarg;
+      break;
+    case 'C':
+      u->ir.cl.cfg.context = optarg;
+      break;
+    case 'h':
+      return usage(stdout, 0) - 1;
+    default:
+      return usage(stderr, 1);
     }
     if (verify && (ch == 'P' || ch == 'y' || ch == 'n'))
       return usage(stderr, 1);
@@ -149,11 +161,12 @@ static int selector_of(struct un_cli *u, char *sel, size_t n)
     if (cmd_render(&ir->in, NULL, &ir->r))
       return 1;
     ir->rendered = 1;
-    const char *rev = jobj_path_str(ir->r.merged, "spec", "values",
-                                    "revision", NULL);
-    ir->owner.name = jobj_path_str(ir->r.merged, "metadata", "name", NULL);
-    ir->owner.namespace = jobj_path_str(ir->r.merged, "metadata",
-                                        "namespace", NULL);
+    const char *rev = jobj_path_str(ir->r.merged, "spec", "values", "revision",
+                                    (const char *)NULL);
+    ir->owner.name =
+        jobj_path_str(ir->r.merged, "metadata", "name", (const char *)NULL);
+    ir->owner.namespace = jobj_path_str(ir->r.merged, "metadata", "namespace",
+                                        (const char *)NULL);
     ir->owner.revision = rev && *rev ? rev : "default";
   } else {
     ir->owner.revision = ir->in.revision;
@@ -170,7 +183,7 @@ static int selector_of(struct un_cli *u, char *sel, size_t n)
 
 static void list_victims(struct json_object *victims)
 {
-  json_object_object_foreach(victims, key, obj) {
+  json_object_object_foreach (victims, key, obj) {
     (void)key;
     char id[1024];
     printf("  %s\n", cmd_object_id(obj, id, sizeof id));
@@ -180,7 +193,7 @@ static void list_victims(struct json_object *victims)
 static int remove_all(struct un_cli *u, struct json_object *victims)
 {
   int rc = 0, failed = 0;
-  json_object_object_foreach(victims, key, obj) {
+  json_object_object_foreach (victims, key, obj) {
     (void)key;
     rc = install_delete(&u->ir.cl, obj, u->ir.dry_run);
     failed += rc;
@@ -200,7 +213,8 @@ static int run_uninstall(struct un_cli *u)
 {
   struct install_run *ir = &u->ir;
   if (!u->purge && !ir->in.revision && ir->in.nfiles == 0) {
-    fprintf(stderr, "Error: at least one of the --revision (or --set "
+    fprintf(stderr,
+            "Error: at least one of the --revision (or --set "
             "revision=<revision>), --filename or --purge flags must be set\n");
     return 1;
   }
@@ -297,8 +311,8 @@ static int run_verify(struct install_run *ir)
     if (verify_component(ir, &ir->r.comps[i], &v))
       return 1;
   if (v.bad) {
-    fprintf(stderr, "Error: %d of %d objects are missing or not ready\n",
-            v.bad, v.total);
+    fprintf(stderr, "Error: %d of %d objects are missing or not ready\n", v.bad,
+            v.total);
     return 1;
   }
   printf("✔ Istio is installed and verified successfully (%d objects)\n",

@@ -8,15 +8,23 @@
 
 static const struct cmd commands[] = {
     {"version", cmd_version, "Print the version of iop"},
-    {"yaml", cmd_yaml, "Read YAML or JSON and print it as kubectl and istioctl do"},
+    {"yaml", cmd_yaml,
+     "Read YAML or JSON and print it as kubectl and istioctl do"},
     {"kube", cmd_kube, "Get, list, apply, delete and watch Kubernetes objects"},
-    {"manifest", cmd_manifest, "Generate the objects an IstioOperator installs (manifest generate)"},
-    {"profile", cmd_profile, "List, dump and compare Istio's configuration profiles"},
-    {"operator", cmd_operator, "Install, remove or print the iop operator (init, remove, dump)"},
-    {"install", cmd_install, "Install Istio from an IstioOperator, without an operator"},
-    {"uninstall", cmd_uninstall, "Remove what iop install or the operator installed"},
-    {"verify-install", cmd_verify_install, "Check that an installation is complete and ready"},
-    {"server", cmd_server, "Run the IstioOperator controller (the in-cluster operator)"},
+    {"manifest", cmd_manifest,
+     "Generate the objects an IstioOperator installs (manifest generate)"},
+    {"profile", cmd_profile,
+     "List, dump and compare Istio's configuration profiles"},
+    {"operator", cmd_operator,
+     "Install, remove or print the iop operator (init, remove, dump)"},
+    {"install", cmd_install,
+     "Install Istio from an IstioOperator, without an operator"},
+    {"uninstall", cmd_uninstall,
+     "Remove what iop install or the operator installed"},
+    {"verify-install", cmd_verify_install,
+     "Check that an installation is complete and ready"},
+    {"server", cmd_server,
+     "Run the IstioOperator controller (the in-cluster operator)"},
     {"template", cmd_template, "Render a Helm chart as `helm template` does"},
 };
 
@@ -24,10 +32,11 @@ static const struct cmd commands[] = {
 
 static void usage(FILE *out)
 {
-  fprintf(out,
-          "iop reconciles Istio's IstioOperator resources, renders Istio's charts\n"
-          "as istioctl does, and installs Istio.\n\n"
-          "Usage:\n  iop <command> [flags]\n\nCommands:\n");
+  fprintf(
+      out,
+      "iop reconciles Istio's IstioOperator resources, renders Istio's charts\n"
+      "as istioctl does, and installs Istio.\n\n"
+      "Usage:\n  iop <command> [flags]\n\nCommands:\n");
   for (size_t i = 0; i < NCOMMANDS; i++)
     fprintf(out, "  %-15s %s\n", commands[i].name, commands[i].summary);
   fprintf(out, "\nRun 'iop <command> --help' for a command's flags.\n");

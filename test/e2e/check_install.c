@@ -59,8 +59,8 @@ static struct json_object *get_or_null(struct testkube *t, const char *av,
                                        const char *kind, const char *ns,
                                        const char *name)
 {
-  struct kube_ref r = {.api_version = av, .kind = kind, .namespace = ns,
-                       .name = name};
+  struct kube_ref r = {
+      .api_version = av, .kind = kind, .namespace = ns, .name = name};
   struct kube_sync s;
   kube_sync_init(&s);
   int rc = testkube_wait(t, &s, kube_get(t->c, &r, kube_sync_cb, &s));
@@ -90,15 +90,14 @@ static void make_ready(struct testkube *t, const char *ns)
 {
   static const char *const kinds[] = {"Deployment", "DaemonSet"};
   for (int k = 0; k < 2; k++) {
-    struct json_object *list = testkube_list(t, "apps/v1", kinds[k], ns,
-                                             MANAGED);
+    struct json_object *list =
+        testkube_list(t, "apps/v1", kinds[k], ns, MANAGED);
     struct json_object *items = jobj_arr(list, "items");
     for (size_t i = 0; i < json_object_array_length(items); i++) {
       struct json_object *o = json_object_array_get_idx(items, i);
-      long long gen = (long long)jobj_int(jobj_obj(o, "metadata"),
-                                          "generation", 1);
-      long long want = (long long)jobj_int(jobj_obj(o, "spec"), "replicas",
-                                           1);
+      long long gen =
+          (long long)jobj_int(jobj_obj(o, "metadata"), "generation", 1);
+      long long want = (long long)jobj_int(jobj_obj(o, "spec"), "replicas", 1);
       char patch[512];
       if (k == 0)
         snprintf(patch, sizeof patch,
@@ -113,15 +112,17 @@ static void make_ready(struct testkube *t, const char *ns)
                  "\"numberMisscheduled\":0,\"numberReady\":1,"
                  "\"updatedNumberScheduled\":1,\"numberAvailable\":1}}",
                  gen);
-      struct kube_ref r = {.api_version = "apps/v1", .kind = kinds[k],
+      struct kube_ref r = {.api_version = "apps/v1",
+                           .kind = kinds[k],
                            .namespace = ns,
                            .name = jobj_path_str(o, "metadata", "name", NULL),
                            .subresource = "status"};
       struct json_object *p = testkube_json("%s", patch);
       struct kube_sync s;
       kube_sync_init(&s);
-      testkube_wait(t, &s, kube_patch(t->c, &r, KUBE_PATCH_MERGE, p, NULL,
-                                       kube_sync_cb, &s));
+      testkube_wait(
+          t, &s,
+          kube_patch(t->c, &r, KUBE_PATCH_MERGE, p, NULL, kube_sync_cb, &s));
       kube_sync_free(&s);
       json_object_put(p);
     }
@@ -163,8 +164,8 @@ START_TEST(test_install_verify_uninstall)
   char *file = iop_file(dir, ns, "");
 
   /* A dry run lists what it would create and changes nothing. */
-  struct run_result r = iop_run(NULL, "install", "-f", file, "-d", fixtures(),
-                                "--dry-run", NULL);
+  struct run_result r =
+      iop_run(NULL, "install", "-f", file, "-d", fixtures(), "--dry-run", NULL);
   ck_assert_msg(r.status == 0, "dry run: %s", r.err);
   char want[256];
   snprintf(want, sizeof want, "Would create Deployment:%s:istiod\n", ns);
@@ -200,8 +201,8 @@ START_TEST(test_install_verify_uninstall)
   ck_assert(strstr(r.out, "✔ Ingress gateways installed"));
   ck_assert(strstr(r.out, "✔ Installation complete"));
   run_result_free(&r);
-  struct json_object *dep = get_or_null(&t, "apps/v1", "Deployment", ns,
-                                        "istiod");
+  struct json_object *dep =
+      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
   ck_assert_str_eq(jobj_path_str(dep, "metadata", "labels",
                                  "operator.istio.io/component", NULL),
                    "Pilot");
@@ -212,8 +213,7 @@ START_TEST(test_install_verify_uninstall)
   run_result_free(&r);
 
   /* Installed again: nothing to create or change. */
-  r = iop_run(NULL, "install", "-f", file, "-d", fixtures(), "--dry-run",
-              NULL);
+  r = iop_run(NULL, "install", "-f", file, "-d", fixtures(), "--dry-run", NULL);
   ck_assert_msg(strstr(r.out, "0 to create, 0 to change, 0 to prune"), "%s",
                 r.out);
   run_result_free(&r);
@@ -246,14 +246,17 @@ START_TEST(test_install_verify_uninstall)
   ck_assert(strstr(r.out, "✔ Uninstall complete"));
   run_result_free(&r);
   static const char *const kinds[][2] = {
-      {"apps/v1", "Deployment"},        {"v1", "Service"},
-      {"v1", "ConfigMap"},              {"v1", "ServiceAccount"},
+      {"apps/v1", "Deployment"},
+      {"v1", "Service"},
+      {"v1", "ConfigMap"},
+      {"v1", "ServiceAccount"},
       {"autoscaling/v1", "HorizontalPodAutoscaler"}};
   for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
     ck_assert_msg(count_labelled(&t, kinds[i][0], kinds[i][1], NULL) == 0,
                   "%s left behind", kinds[i][1]);
-  ck_assert_int_eq(count_labelled(&t, "rbac.authorization.k8s.io/v1",
-                                  "ClusterRole", NULL), 0);
+  ck_assert_int_eq(
+      count_labelled(&t, "rbac.authorization.k8s.io/v1", "ClusterRole", NULL),
+      0);
   ck_assert(exists(&t, "v1", "ConfigMap", ns, "user-config"));
   free(file);
   test_rm_rf(dir);
@@ -296,7 +299,7 @@ START_TEST(test_operator_init_twice_and_remove)
   char deploy[4200];
   snprintf(deploy, sizeof deploy, "%s/deploy", test_src_dir());
   char *argv[] = {(char *)test_kubectl_bin(), "apply", "-k", deploy,
-                  "--dry-run=server", NULL};
+                  "--dry-run=server",         NULL};
   struct run_result k;
   ck_assert_int_eq(run_cmd(argv, NULL, &k), 0);
   ck_assert_msg(k.status == 0, "kubectl apply -k: %s%s", k.out, k.err);
@@ -314,8 +317,8 @@ START_TEST(test_operator_init_twice_and_remove)
   run_result_free(&r);
   ck_assert(!exists(&t, "apps/v1", "Deployment", "istio-operator",
                     "istio-operator-canary"));
-  ck_assert(exists(&t, "apps/v1", "Deployment", "istio-operator",
-                   "istio-operator"));
+  ck_assert(
+      exists(&t, "apps/v1", "Deployment", "istio-operator", "istio-operator"));
   testkube_close(&t);
 }
 END_TEST
@@ -324,31 +327,36 @@ END_TEST
 
 static void bind_operator_user(struct testkube *t, const char *ns)
 {
-  create_json(t, testkube_json(
-      "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\","
-      "\"kind\":\"ClusterRoleBinding\",\"metadata\":{\"name\":"
-      "\"e2e-iop-operator-%s\"},\"roleRef\":{\"apiGroup\":"
-      "\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":"
-      "\"istio-operator\"},\"subjects\":[{\"apiGroup\":"
-      "\"rbac.authorization.k8s.io\",\"kind\":\"User\",\"name\":"
-      "\"iop-operator\"}]}",
-      ns));
+  create_json(
+      t, testkube_json(
+             "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\","
+             "\"kind\":\"ClusterRoleBinding\",\"metadata\":{\"name\":"
+             "\"e2e-iop-operator-%s\"},\"roleRef\":{\"apiGroup\":"
+             "\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":"
+             "\"istio-operator\"},\"subjects\":[{\"apiGroup\":"
+             "\"rbac.authorization.k8s.io\",\"kind\":\"User\",\"name\":"
+             "\"iop-operator\"}]}",
+             ns));
   /* The Lease Role of deploy/, in the namespace the test elects in. */
-  create_json(t, testkube_json(
-      "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"Role\","
-      "\"metadata\":{\"name\":\"lease\",\"namespace\":\"%s\"},\"rules\":[{"
-      "\"apiGroups\":[\"coordination.k8s.io\"],\"resources\":[\"leases\"],"
-      "\"verbs\":[\"get\",\"list\",\"watch\",\"create\",\"update\","
-      "\"patch\"]}]}",
-      ns));
-  create_json(t, testkube_json(
-      "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":"
-      "\"RoleBinding\",\"metadata\":{\"name\":\"lease\",\"namespace\":"
-      "\"%s\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
-      "\"kind\":\"Role\",\"name\":\"lease\"},\"subjects\":[{\"apiGroup\":"
-      "\"rbac.authorization.k8s.io\",\"kind\":\"User\",\"name\":"
-      "\"iop-operator\"}]}",
-      ns));
+  create_json(
+      t,
+      testkube_json(
+          "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"Role\","
+          "\"metadata\":{\"name\":\"lease\",\"namespace\":\"%s\"},\"rules\":[{"
+          "\"apiGroups\":[\"coordination.k8s.io\"],\"resources\":[\"leases\"],"
+          "\"verbs\":[\"get\",\"list\",\"watch\",\"create\",\"update\","
+          "\"patch\"]}]}",
+          ns));
+  create_json(
+      t,
+      testkube_json(
+          "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":"
+          "\"RoleBinding\",\"metadata\":{\"name\":\"lease\",\"namespace\":"
+          "\"%s\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
+          "\"kind\":\"Role\",\"name\":\"lease\"},\"subjects\":[{\"apiGroup\":"
+          "\"rbac.authorization.k8s.io\",\"kind\":\"User\",\"name\":"
+          "\"iop-operator\"}]}",
+          ns));
 }
 
 static const char *state_of(struct json_object *cr)
@@ -376,8 +384,8 @@ START_TEST(test_server_runs_with_deploy_rbac_only)
   r = iop_run(NULL, "kube", "delete", "namespace", ns, "--kubeconfig",
               kubeconfig, NULL);
   ck_assert_int_ne(r.status, 0);
-  ck_assert_msg(strstr(r.err, "Forbidden") || strstr(r.err, "forbidden"),
-                "%s", r.err);
+  ck_assert_msg(strstr(r.err, "Forbidden") || strstr(r.err, "forbidden"), "%s",
+                r.err);
   run_result_free(&r);
   r = iop_run(NULL, "kube", "list", "secrets", "-n", "kube-system",
               "--kubeconfig", kubeconfig, NULL);
@@ -394,14 +402,17 @@ START_TEST(test_server_runs_with_deploy_rbac_only)
   char port[64];
   snprintf(port, sizeof port, "127.0.0.1:%d", testproc_free_port());
   char *env[] = {env0, env1, NULL};
-  char *argv[] = {(char *)test_iop_bin(), "server", kcflag, "--manifests",
-                  (char *)fixtures(), "--metrics-addr", port, NULL};
+  char *argv[] = {
+      (char *)test_iop_bin(), "server",         kcflag, "--manifests",
+      (char *)fixtures(),     "--metrics-addr", port,   NULL};
   testproc_start(&p, argv, env, log);
-  create_json(&t, testkube_json(
-      "{\"apiVersion\":\"" IOP_AV "\",\"kind\":\"IstioOperator\",\"metadata\":"
-      "{\"name\":\"rbac\",\"namespace\":\"%s\"},\"spec\":{\"values\":{"
-      "\"global\":{\"istioNamespace\":\"%s\"}}}}",
-      ns, ns));
+  create_json(
+      &t, testkube_json(
+              "{\"apiVersion\":\"" IOP_AV
+              "\",\"kind\":\"IstioOperator\",\"metadata\":"
+              "{\"name\":\"rbac\",\"namespace\":\"%s\"},\"spec\":{\"values\":{"
+              "\"global\":{\"istioNamespace\":\"%s\"}}}}",
+              ns, ns));
   struct json_object *cr = NULL;
   for (int waited = 0; waited < 60000; waited += 250) {
     make_ready(&t, ns);
@@ -440,10 +451,11 @@ START_TEST(test_operator_remove_purge_keeps_istio)
   struct run_result r = iop_run(NULL, "operator", "init", "--no-wait", NULL);
   ck_assert_msg(r.status == 0, "init: %s%s", r.out, r.err);
   run_result_free(&r);
-  create_json(&t, testkube_json(
-      "{\"apiVersion\":\"" IOP_AV "\",\"kind\":\"IstioOperator\",\"metadata\":"
-      "{\"name\":\"kept\",\"namespace\":\"%s\"},\"spec\":{}}",
-      ns));
+  create_json(
+      &t, testkube_json("{\"apiVersion\":\"" IOP_AV
+                        "\",\"kind\":\"IstioOperator\",\"metadata\":"
+                        "{\"name\":\"kept\",\"namespace\":\"%s\"},\"spec\":{}}",
+                        ns));
   char *dir = test_tmpdir();
   char *file = iop_file(dir, ns, "  profile: minimal\n");
   r = iop_run(NULL, "install", "-f", file, "-d", fixtures(), "-y",
@@ -453,12 +465,12 @@ START_TEST(test_operator_remove_purge_keeps_istio)
 
   r = iop_run(NULL, "operator", "remove", "--purge", "-y", NULL);
   ck_assert_msg(r.status == 0, "remove: %s%s", r.out, r.err);
-  ck_assert_msg(strstr(r.out, "IstioOperator") || strstr(r.err,
-                                                         "IstioOperator"),
+  ck_assert_msg(strstr(r.out, "IstioOperator") ||
+                    strstr(r.err, "IstioOperator"),
                 "remove does not say what it leaves: %s", r.out);
   run_result_free(&r);
-  ck_assert(!exists(&t, "apps/v1", "Deployment", "istio-operator",
-                    "istio-operator"));
+  ck_assert(
+      !exists(&t, "apps/v1", "Deployment", "istio-operator", "istio-operator"));
   ck_assert(!exists(&t, "rbac.authorization.k8s.io/v1", "ClusterRole", NULL,
                     "istio-operator"));
   ck_assert(exists(&t, "apiextensions.k8s.io/v1", "CustomResourceDefinition",
@@ -497,8 +509,8 @@ START_TEST(test_bad_cluster_one_line_error)
   for (int i = 0; i < 2; i++) {
     char flag[4300];
     snprintf(flag, sizeof flag, "--kubeconfig=%s", configs[i]);
-    struct run_result r = iop_run(NULL, "operator", "init", flag, "--no-wait",
-                                  NULL);
+    struct run_result r =
+        iop_run(NULL, "operator", "init", flag, "--no-wait", NULL);
     assert_one_line_error(&r, "operator init");
     run_result_free(&r);
     r = iop_run(NULL, "install", flag, "-f", file, "-d", fixtures(), "-y",

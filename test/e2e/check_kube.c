@@ -382,8 +382,9 @@ static void compact_between_pages(const char *verb, long status, void *data)
   compacting->gone += status == 410;
   if (++compacting->pages != 1)
     return;
-  char *argv[] = {(char *)test_kubectl_bin(), "create", "configmap", "bump",
-                  "-n", (char *)compacting->ns, NULL};
+  char *argv[] = {
+      (char *)test_kubectl_bin(), "create", "configmap", "bump", "-n",
+      (char *)compacting->ns,     NULL};
   struct run_result r;
   ck_assert_int_eq(run_cmd(argv, NULL, &r), 0);
   ck_assert_msg(r.status == 0, "kubectl: %s", r.err);

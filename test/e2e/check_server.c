@@ -61,9 +61,17 @@ static void srv_start(struct srv *s, const char *ns, const char *lease_ns,
   snprintf(s->env[2], sizeof s->env[2], "WAIT_FOR_RESOURCES_TIMEOUT=120s");
   snprintf(s->env[3], sizeof s->env[3], "%s", extra ? extra : "IOP_E2E=1");
   char *env[] = {s->env[0], s->env[1], s->env[2], s->env[3], NULL};
-  char *argv[] = {(char *)test_iop_bin(), "server", "--manifests",
-                  (char *)manifests_dir(), "--metrics-addr", addr,
-                  "--log-level", "debug", (char *)flag, (char *)value, NULL};
+  char *argv[] = {(char *)test_iop_bin(),
+                  "server",
+                  "--manifests",
+                  (char *)manifests_dir(),
+                  "--metrics-addr",
+                  addr,
+                  "--log-level",
+                  "debug",
+                  (char *)flag,
+                  (char *)value,
+                  NULL};
   testproc_start(&s->p, argv, env, log);
 }
 
@@ -102,8 +110,7 @@ static void srv_stop(struct srv *s)
  * spec.values and spec_extra more of the spec, as JSON members (either
  * may be ""). */
 static struct json_object *iop(const char *ns, const char *name,
-                               const char *values_extra,
-                               const char *spec_extra)
+                               const char *values_extra, const char *spec_extra)
 {
   return testkube_json(
       "{\"apiVersion\":\"" IOP_AV "\",\"kind\":\"IstioOperator\","
@@ -121,9 +128,8 @@ static void put_iop(struct testkube *t, const char *ns, const char *name,
   struct kube_apply_opts ao = {.field_manager = "e2e-user", .force = 1};
   struct kube_sync s;
   kube_sync_init(&s);
-  ck_assert_int_eq(testkube_wait(t, &s, kube_apply(t->c, o, &ao, kube_sync_cb,
-                                                   &s)),
-                   0);
+  ck_assert_int_eq(
+      testkube_wait(t, &s, kube_apply(t->c, o, &ao, kube_sync_cb, &s)), 0);
   kube_sync_free(&s);
   json_object_put(o);
 }
@@ -139,8 +145,8 @@ static struct json_object *get_or_null(struct testkube *t, const char *av,
                                        const char *kind, const char *ns,
                                        const char *name)
 {
-  struct kube_ref r = {.api_version = av, .kind = kind, .namespace = ns,
-                       .name = name};
+  struct kube_ref r = {
+      .api_version = av, .kind = kind, .namespace = ns, .name = name};
   struct kube_sync s;
   kube_sync_init(&s);
   int rc = testkube_wait(t, &s, kube_get(t->c, &r, kube_sync_cb, &s));
@@ -154,14 +160,14 @@ static struct json_object *get_or_null(struct testkube *t, const char *av,
 static void delete_obj(struct testkube *t, const char *av, const char *kind,
                        const char *ns, const char *name)
 {
-  struct kube_ref r = {.api_version = av, .kind = kind, .namespace = ns,
-                       .name = name};
+  struct kube_ref r = {
+      .api_version = av, .kind = kind, .namespace = ns, .name = name};
   struct kube_delete_opts d = {.grace_seconds = -1};
   struct kube_sync s;
   kube_sync_init(&s);
   int rc = testkube_wait(t, &s, kube_delete(t->c, &r, &d, kube_sync_cb, &s));
-  ck_assert_msg(rc == 0 || rc == -ENOENT, "delete %s %s/%s: %s", kind, ns,
-                name, s.res.err.msg);
+  ck_assert_msg(rc == 0 || rc == -ENOENT, "delete %s %s/%s: %s", kind, ns, name,
+                s.res.err.msg);
   kube_sync_free(&s);
 }
 
@@ -169,15 +175,19 @@ static void merge_patch(struct testkube *t, const char *av, const char *kind,
                         const char *ns, const char *name, const char *sub,
                         const char *patch_json)
 {
-  struct kube_ref r = {.api_version = av, .kind = kind, .namespace = ns,
-                       .name = name, .subresource = sub};
+  struct kube_ref r = {.api_version = av,
+                       .kind = kind,
+                       .namespace = ns,
+                       .name = name,
+                       .subresource = sub};
   struct json_object *patch = testkube_json("%s", patch_json);
   struct kube_sync s;
   kube_sync_init(&s);
-  int rc = testkube_wait(t, &s, kube_patch(t->c, &r, KUBE_PATCH_MERGE, patch,
-                                           NULL, kube_sync_cb, &s));
-  ck_assert_msg(rc == 0 || rc == -ENOENT, "patch %s %s/%s: %s", kind, ns,
-                name, s.res.err.msg);
+  int rc = testkube_wait(
+      t, &s,
+      kube_patch(t->c, &r, KUBE_PATCH_MERGE, patch, NULL, kube_sync_cb, &s));
+  ck_assert_msg(rc == 0 || rc == -ENOENT, "patch %s %s/%s: %s", kind, ns, name,
+                s.res.err.msg);
   kube_sync_free(&s);
   json_object_put(patch);
 }
@@ -188,8 +198,8 @@ static void make_ready(struct testkube *t, const char *ns)
 {
   static const char *const kinds[] = {"Deployment", "DaemonSet"};
   for (int k = 0; k < 2; k++) {
-    struct json_object *list = testkube_list(t, "apps/v1", kinds[k], ns,
-                                             MANAGED);
+    struct json_object *list =
+        testkube_list(t, "apps/v1", kinds[k], ns, MANAGED);
     struct json_object *items = jobj_arr(list, "items");
     for (size_t i = 0; i < json_object_array_length(items); i++) {
       struct json_object *o = json_object_array_get_idx(items, i);
@@ -257,12 +267,11 @@ static struct json_object *wait_state(struct testkube *t, struct srv *s,
 }
 
 /* Polls until pred holds for the object (NULL when absent). */
-static struct json_object *wait_obj(struct testkube *t, struct srv *s,
-                                    const char *av, const char *kind,
-                                    const char *ns, const char *name,
-                                    int (*pred)(struct json_object *o,
-                                                const void *arg),
-                                    const void *arg, const char *what)
+static struct json_object *
+wait_obj(struct testkube *t, struct srv *s, const char *av, const char *kind,
+         const char *ns, const char *name,
+         int (*pred)(struct json_object *o, const void *arg), const void *arg,
+         const char *what)
 {
   struct json_object *o = NULL;
   for (int waited = 0; waited < WAIT_MS; waited += 100) {
@@ -325,25 +334,25 @@ START_TEST(test_create_reaches_healthy)
 
   /* What a user checks: istiod and the ingress gateway run, labelled as
    * the upstream operator labelled them; the status says so. */
-  struct json_object *dep = get_or_null(&t, "apps/v1", "Deployment", ns,
-                                        "istiod");
+  struct json_object *dep =
+      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
   ck_assert_ptr_nonnull(dep);
   ck_assert(label_is(dep, "install.operator.istio.io/owning-resource", "main"));
-  ck_assert(label_is(dep, "install.operator.istio.io/owning-resource-namespace",
-                     ns));
+  ck_assert(
+      label_is(dep, "install.operator.istio.io/owning-resource-namespace", ns));
   ck_assert(label_is(dep, "operator.istio.io/component", "Pilot"));
   ck_assert(label_is(dep, "operator.istio.io/managed", "Reconcile"));
   ck_assert(label_is(dep, "istio.io/rev", "default"));
-  struct json_object *gw = get_or_null(&t, "apps/v1", "Deployment", ns,
-                                       "istio-ingressgateway");
+  struct json_object *gw =
+      get_or_null(&t, "apps/v1", "Deployment", ns, "istio-ingressgateway");
   ck_assert_ptr_nonnull(gw);
   ck_assert(label_is(gw, "operator.istio.io/component", "IngressGateways"));
-  ck_assert_str_eq(jobj_path_str(cr, "status", "componentStatus", "Pilot",
-                                 "status", NULL),
-                   "HEALTHY");
-  ck_assert_str_eq(jobj_path_str(cr, "status", "componentStatus", "Base",
-                                 "status", NULL),
-                   "HEALTHY");
+  ck_assert_str_eq(
+      jobj_path_str(cr, "status", "componentStatus", "Pilot", "status", NULL),
+      "HEALTHY");
+  ck_assert_str_eq(
+      jobj_path_str(cr, "status", "componentStatus", "Base", "status", NULL),
+      "HEALTHY");
   ck_assert(condition(cr, "Reconciled", "True"));
   ck_assert(condition(cr, "Ready", "True"));
   struct json_object *fin = jobj_path(cr, "metadata", "finalizers", NULL);
@@ -351,8 +360,8 @@ START_TEST(test_create_reaches_healthy)
   ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(fin, 0)),
                    FINALIZER);
   /* The egress gateway is off in the default profile. */
-  struct json_object *egress = get_or_null(&t, "apps/v1", "Deployment", ns,
-                                           "istio-egressgateway");
+  struct json_object *egress =
+      get_or_null(&t, "apps/v1", "Deployment", ns, "istio-egressgateway");
   ck_assert_ptr_null(egress);
 
   /* Probes and metrics. */
@@ -397,11 +406,14 @@ START_TEST(test_change_and_prune)
   const char *ns = testkube_namespace(&t, "srv-prune");
   /* Someone else's objects of the kinds we prune, in the same namespace. */
   struct json_object *cm = testkube_configmap(&t, "not-ours", "k", "v");
-  create_json(&t, testkube_json(
-      "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":"
-      "{\"name\":\"istio-egressgateway-service-account\",\"namespace\":\"%s\","
-      "\"labels\":{\"operator.istio.io/component\":\"EgressGateways\"}}}",
-      ns));
+  create_json(
+      &t,
+      testkube_json(
+          "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":"
+          "{\"name\":\"istio-egressgateway-service-account\",\"namespace\":\"%"
+          "s\","
+          "\"labels\":{\"operator.istio.io/component\":\"EgressGateways\"}}}",
+          ns));
   srv_start(&s, ns, ns, NULL, NULL, NULL);
   put_iop(&t, ns, "main", "", "");
   json_object_put(wait_state(&t, &s, ns, "main", "HEALTHY", 1));
@@ -413,8 +425,8 @@ START_TEST(test_change_and_prune)
   json_object_put(wait_state(&t, &s, ns, "main", "HEALTHY", 1));
 
   /* The ingress gateway is turned off: its objects go, nothing else. */
-  struct json_object *istiod = get_or_null(&t, "apps/v1", "Deployment", ns,
-                                           "istiod");
+  struct json_object *istiod =
+      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
   put_iop(&t, ns, "main", "\"pilot\":{\"env\":{\"E2E_MARK\":\"on\"}}",
           "\"components\":{\"ingressGateways\":[{\"name\":"
           "\"istio-ingressgateway\",\"enabled\":false}]}");
@@ -423,11 +435,11 @@ START_TEST(test_change_and_prune)
   json_object_put(wait_obj(&t, &s, "v1", "Service", ns, "istio-ingressgateway",
                            absent, NULL, "pruned"));
   json_object_put(wait_obj(&t, &s, "v1", "ServiceAccount", ns,
-                           "istio-ingressgateway-service-account", absent,
-                           NULL, "pruned"));
+                           "istio-ingressgateway-service-account", absent, NULL,
+                           "pruned"));
   json_object_put(wait_state(&t, &s, ns, "main", "HEALTHY", 1));
-  struct json_object *istiod2 = get_or_null(&t, "apps/v1", "Deployment", ns,
-                                            "istiod");
+  struct json_object *istiod2 =
+      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
   ck_assert_str_eq(jobj_path_str(istiod2, "metadata", "uid", NULL),
                    jobj_path_str(istiod, "metadata", "uid", NULL));
   ck_assert_ptr_null(jobj_path(istiod2, "metadata", "deletionTimestamp", NULL));
@@ -477,8 +489,8 @@ START_TEST(test_drift_is_repaired)
   json_object_put(wait_state(&t, &s, ns, "main", "HEALTHY", 1));
 
   /* Deleted: put back. */
-  struct json_object *dep = get_or_null(&t, "apps/v1", "Deployment", ns,
-                                        "istiod");
+  struct json_object *dep =
+      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
   char uid[128];
   snprintf(uid, sizeof uid, "%s", jobj_path_str(dep, "metadata", "uid", NULL));
   char image[512];
@@ -524,16 +536,16 @@ START_TEST(test_invalid_cr_reports_error_others_go_on)
           "\"name\":\"istio-ingressgateway\",\"enabled\":false}]}");
   struct json_object *bad = wait_state(&t, &s, ns, "broken", "ERROR", 0);
   const char *msg = jobj_path_str(bad, "status", "message", NULL);
-  ck_assert_msg(msg && strstr(msg, "spec.values.notAField"),
-                "message: %s", msg ? msg : "(none)");
+  ck_assert_msg(msg && strstr(msg, "spec.values.notAField"), "message: %s",
+                msg ? msg : "(none)");
   ck_assert(condition(bad, "Reconciled", "False"));
   json_object_put(wait_state(&t, &s, ns, "fine", "HEALTHY", 1));
-  struct json_object *dep = get_or_null(&t, "apps/v1", "Deployment", ns,
-                                        "istiod-good");
+  struct json_object *dep =
+      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod-good");
   ck_assert_ptr_nonnull(dep);
   /* Nothing of the broken one was applied. */
-  struct json_object *none = get_or_null(&t, "apps/v1", "Deployment", ns,
-                                         "istiod-bad");
+  struct json_object *none =
+      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod-bad");
   ck_assert_ptr_null(none);
   json_object_put(dep);
   json_object_put(bad);
@@ -593,7 +605,8 @@ START_TEST(test_hostile_crs)
   char head[512];
   snprintf(head, sizeof head,
            "{\"apiVersion\":\"" IOP_AV "\",\"kind\":\"IstioOperator\","
-           "\"metadata\":{\"namespace\":\"%s\",\"name\":", ns);
+           "\"metadata\":{\"namespace\":\"%s\",\"name\":",
+           ns);
   /* Wrong types where only iop can see them: the CRD's schema already
    * refuses them in components, values are free-form to the apiserver. */
   size_t n = 4096;
@@ -636,8 +649,7 @@ START_TEST(test_hostile_crs)
 
   struct json_object *cr = wait_state(&t, &s, ns, "types", "ERROR", 0);
   const char *msg = jobj_path_str(cr, "status", "message", NULL);
-  ck_assert_msg(msg && strstr(msg, "spec.values."), "%s",
-                msg ? msg : "(none)");
+  ck_assert_msg(msg && strstr(msg, "spec.values."), "%s", msg ? msg : "(none)");
   json_object_put(cr);
   cr = wait_state(&t, &s, ns, "deep", "ERROR", 0);
   msg = jobj_path_str(cr, "status", "message", NULL);
@@ -647,8 +659,8 @@ START_TEST(test_hostile_crs)
   json_object_put(wait_state(&t, &s, ns, "good", "HEALTHY", 1));
   /* The huge one is valid: it installs, its Deployment carries it all. */
   json_object_put(wait_state(&t, &s, ns, "huge", "HEALTHY", 1));
-  struct json_object *dep = get_or_null(&t, "apps/v1", "Deployment", ns,
-                                        "istiod-huge");
+  struct json_object *dep =
+      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod-huge");
   ck_assert(env_has(dep, "E01999"));
   json_object_put(dep);
   ck_assert(testproc_alive(&s.p));
@@ -672,10 +684,10 @@ START_TEST(test_two_revisions_and_deletion)
           "\"components\":{\"base\":{\"enabled\":false}}");
   json_object_put(wait_state(&t, &s, ns, "stable", "HEALTHY", 1));
   json_object_put(wait_state(&t, &s, ns, "canary", "HEALTHY", 1));
-  struct json_object *a = get_or_null(&t, "apps/v1", "Deployment", ns,
-                                      "istiod");
-  struct json_object *b = get_or_null(&t, "apps/v1", "Deployment", ns,
-                                      "istiod-canary");
+  struct json_object *a =
+      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
+  struct json_object *b =
+      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod-canary");
   ck_assert_ptr_nonnull(a);
   ck_assert_ptr_nonnull(b);
   ck_assert(label_is(b, "istio.io/rev", "canary"));
@@ -684,12 +696,12 @@ START_TEST(test_two_revisions_and_deletion)
   /* Deleting the canary removes its objects, then its finalizer; the
    * stable revision is untouched. */
   delete_obj(&t, IOP_AV, "IstioOperator", ns, "canary");
-  json_object_put(wait_obj(&t, &s, "apps/v1", "Deployment", ns,
-                           "istiod-canary", absent, NULL, "removed"));
+  json_object_put(wait_obj(&t, &s, "apps/v1", "Deployment", ns, "istiod-canary",
+                           absent, NULL, "removed"));
   json_object_put(wait_obj(&t, &s, IOP_AV, "IstioOperator", ns, "canary",
                            absent, NULL, "released by its finalizer"));
-  struct json_object *a2 = get_or_null(&t, "apps/v1", "Deployment", ns,
-                                       "istiod");
+  struct json_object *a2 =
+      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
   ck_assert_ptr_nonnull(a2);
   ck_assert_str_eq(jobj_path_str(a2, "metadata", "uid", NULL),
                    jobj_path_str(a, "metadata", "uid", NULL));
@@ -698,17 +710,17 @@ START_TEST(test_two_revisions_and_deletion)
   delete_obj(&t, IOP_AV, "IstioOperator", ns, "stable");
   json_object_put(wait_obj(&t, &s, IOP_AV, "IstioOperator", ns, "stable",
                            absent, NULL, "deleted"));
-  struct json_object *left = testkube_list(&t, "v1", "ServiceAccount", ns,
-                                           MANAGED);
+  struct json_object *left =
+      testkube_list(&t, "v1", "ServiceAccount", ns, MANAGED);
   ck_assert_int_eq(json_object_array_length(jobj_arr(left, "items")), 0);
   json_object_put(left);
-  struct json_object *gone = get_or_null(&t, "apps/v1", "Deployment", ns,
-                                         "istiod");
+  struct json_object *gone =
+      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
   ck_assert_ptr_null(gone);
   if (!getenv("IOP_TEST_MANIFESTS")) {
-    struct json_object *crd = get_or_null(
-        &t, "apiextensions.k8s.io/v1", "CustomResourceDefinition", NULL,
-        "meshpolicies.test.iop.dev");
+    struct json_object *crd =
+        get_or_null(&t, "apiextensions.k8s.io/v1", "CustomResourceDefinition",
+                    NULL, "meshpolicies.test.iop.dev");
     ck_assert_msg(crd != NULL, "a CRD was pruned");
     json_object_put(crd);
   }
@@ -734,15 +746,15 @@ START_TEST(test_ignore_reconcile)
               "\"install.istio.io/ignoreReconcile\":\"true\"}}}");
   delete_obj(&t, "apps/v1", "Deployment", ns, "istiod");
   sleep_ms(3000);
-  struct json_object *dep = get_or_null(&t, "apps/v1", "Deployment", ns,
-                                        "istiod");
+  struct json_object *dep =
+      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
   ck_assert_msg(dep == NULL, "an ignored IstioOperator was reconciled");
   /* Deletion still completes. */
   delete_obj(&t, IOP_AV, "IstioOperator", ns, "main");
-  json_object_put(wait_obj(&t, &s, IOP_AV, "IstioOperator", ns, "main",
-                           absent, NULL, "deleted"));
-  json_object_put(wait_obj(&t, &s, "v1", "ConfigMap", ns, "istio", absent,
-                           NULL, "removed"));
+  json_object_put(wait_obj(&t, &s, IOP_AV, "IstioOperator", ns, "main", absent,
+                           NULL, "deleted"));
+  json_object_put(wait_obj(&t, &s, "v1", "ConfigMap", ns, "istio", absent, NULL,
+                           "removed"));
   srv_stop(&s);
   testkube_close(&t);
 }
@@ -784,8 +796,8 @@ START_TEST(test_leader_takeover)
   ck_assert(testproc_wait_output(&a.p, "became the leader", WAIT_MS));
   srv_start(&b, ns, ns, "POD_NAME=iop-b", NULL, NULL);
   ck_assert(testproc_wait_output(&b.p, "caches synced", WAIT_MS));
-  struct json_object *lease = get_or_null(&t, "coordination.k8s.io/v1",
-                                          "Lease", ns, "istio-operator-lock");
+  struct json_object *lease = get_or_null(&t, "coordination.k8s.io/v1", "Lease",
+                                          ns, "istio-operator-lock");
   ck_assert_ptr_nonnull(lease);
   const char *holder = jobj_path_str(lease, "spec", "holderIdentity", NULL);
   ck_assert_msg(strncmp(holder, "iop-a", 5) == 0, "holder %s", holder);
@@ -818,13 +830,10 @@ END_TEST
 
 static double writes(const char *metrics)
 {
-  return testproc_metric(metrics, "iop_api_requests_total",
-                         "verb=\"POST\"") +
+  return testproc_metric(metrics, "iop_api_requests_total", "verb=\"POST\"") +
          testproc_metric(metrics, "iop_api_requests_total", "verb=\"PUT\"") +
-         testproc_metric(metrics, "iop_api_requests_total",
-                         "verb=\"PATCH\"") +
-         testproc_metric(metrics, "iop_api_requests_total",
-                         "verb=\"DELETE\"");
+         testproc_metric(metrics, "iop_api_requests_total", "verb=\"PATCH\"") +
+         testproc_metric(metrics, "iop_api_requests_total", "verb=\"DELETE\"");
 }
 
 static char *scrape(struct srv *s)

@@ -15,8 +15,12 @@
 static struct run_result kubectl(const char *input, const char *a1,
                                  const char *a2, const char *a3, const char *a4)
 {
-  char *argv[] = {(char *)test_kubectl_bin(), (char *)a1, (char *)a2,
-                  (char *)a3, (char *)a4, NULL};
+  char *argv[] = {(char *)test_kubectl_bin(),
+                  (char *)a1,
+                  (char *)a2,
+                  (char *)a3,
+                  (char *)a4,
+                  NULL};
   struct run_result r;
   ck_assert_int_eq(run_cmd(argv, input, &r), 0);
   return r;
@@ -52,8 +56,8 @@ END_TEST
 
 START_TEST(client_certificate_auth)
 {
-  struct run_result r = kubectl(NULL, "--context=iop-test-cert", "get",
-                                "namespace", "default");
+  struct run_result r =
+      kubectl(NULL, "--context=iop-test-cert", "get", "namespace", "default");
   ck_assert_msg(r.status == 0, "get with a client certificate: %s", r.err);
   run_result_free(&r);
 }

@@ -32,8 +32,10 @@ static int cp_run(const char *verb, char **out)
 {
   /* In a session of its own: Check kills a test's process group when the
    * test ends, and a server this starts must outlive the test. */
-  char *argv[] = {"setsid", "--wait", "bash", (char *)cp_script(),
-                  (char *)verb, (char *)testcp_dir(), NULL};
+  char *argv[] = {"setsid",     "--wait",
+                  "bash",       (char *)cp_script(),
+                  (char *)verb, (char *)testcp_dir(),
+                  NULL};
   struct run_result r;
   if (run_cmd(argv, NULL, &r) != 0)
     return -1;
@@ -65,7 +67,10 @@ static void on_signal(int sig)
   raise(sig);
 }
 
-static void stop_at_exit(void) { testcp_stop(); }
+static void stop_at_exit(void)
+{
+  testcp_stop();
+}
 
 /* IOP_TEST_PLANE names a plane started by hand (cp.sh start DIR): the run
  * uses it and leaves it running, which keeps its logs for a look after. */
@@ -103,7 +108,8 @@ int testcp_start(void)
                   NULL};
   struct run_result r;
   if (run_cmd(argv, NULL, &r) != 0 || r.status != 0) {
-    fprintf(stderr, "test control plane did not start:\n%s", r.err ? r.err : "");
+    fprintf(stderr, "test control plane did not start:\n%s",
+            r.err ? r.err : "");
     run_result_free(&r);
     return -1;
   }
@@ -159,11 +165,23 @@ int testcp_restart_apiserver(void)
   int rc = testcp_stop_apiserver();
   return rc ? rc : testcp_start_apiserver();
 }
-int testcp_start_apiserver(void) { return cp_run("start-apiserver", NULL); }
-int testcp_start_controller_manager(void) { return cp_run("start-kcm", NULL); }
-int testcp_stop_controller_manager(void) { return cp_run("stop-kcm", NULL); }
+int testcp_start_apiserver(void)
+{
+  return cp_run("start-apiserver", NULL);
+}
+int testcp_start_controller_manager(void)
+{
+  return cp_run("start-kcm", NULL);
+}
+int testcp_stop_controller_manager(void)
+{
+  return cp_run("stop-kcm", NULL);
+}
 
-int testcp_compact_etcd(void) { return cp_run("compact", NULL); }
+int testcp_compact_etcd(void)
+{
+  return cp_run("compact", NULL);
+}
 
 int testcp_etcd_delete(const char *key)
 {
@@ -172,7 +190,11 @@ int testcp_etcd_delete(const char *key)
   if (!ep)
     return -1;
   char *argv[] = {(char *)(etcdctl && *etcdctl ? etcdctl : "etcdctl"),
-                  "--endpoints", (char *)ep, "del", (char *)key, NULL};
+                  "--endpoints",
+                  (char *)ep,
+                  "del",
+                  (char *)key,
+                  NULL};
   setenv("ETCDCTL_API", "3", 1);
   struct run_result r;
   if (run_cmd(argv, NULL, &r) != 0)

@@ -42,8 +42,8 @@ static void child(char *const argv[], char *const env[], const char *log,
   _exit(127);
 }
 
-void testproc_start(struct testproc *p, char *const argv[],
-                    char *const env[], const char *log_path)
+void testproc_start(struct testproc *p, char *const argv[], char *const env[],
+                    const char *log_path)
 {
   memset(p, 0, sizeof *p);
   snprintf(p->log, sizeof p->log, "%s", log_path);
@@ -110,8 +110,7 @@ char *testproc_output(struct testproc *p)
   return s ? s : strdup("");
 }
 
-int testproc_wait_output(struct testproc *p, const char *needle,
-                         int timeout_ms)
+int testproc_wait_output(struct testproc *p, const char *needle, int timeout_ms)
 {
   for (int waited = 0; waited <= timeout_ms; waited += 50) {
     char *s = testproc_output(p);

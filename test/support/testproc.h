@@ -14,8 +14,8 @@ struct testproc {
 
 /* Starts argv (argv[0] searched in PATH) with env additions ("K=V",
  * NULL-terminated; may be NULL); output goes to log_path. */
-void testproc_start(struct testproc *p, char *const argv[],
-                    char *const env[], const char *log_path);
+void testproc_start(struct testproc *p, char *const argv[], char *const env[],
+                    const char *log_path);
 /* SIGTERM, then SIGKILL after timeout_ms; returns the exit status. */
 int testproc_stop(struct testproc *p, int timeout_ms);
 /* SIGKILL: a crash, as far as the cluster can tell. */

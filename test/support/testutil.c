@@ -49,8 +49,8 @@ static void pump(int in_fd, const char *input, int out_fd, int err_fd,
                  struct pipe_buf *out, struct pipe_buf *err)
 {
   size_t in_off = 0, in_len = input ? strlen(input) : 0;
-  struct pollfd fds[3] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0},
-                          {in_fd, POLLOUT, 0}};
+  struct pollfd fds[3] = {
+      {out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {in_fd, POLLOUT, 0}};
   if (in_len == 0) {
     close(in_fd);
     fds[2].fd = -1;
@@ -132,9 +132,18 @@ const char *test_env(const char *name)
   return v;
 }
 
-const char *test_iop_bin(void) { return test_env("IOP_BIN"); }
-const char *test_helm_bin(void) { return test_env("IOP_TEST_HELM"); }
-const char *test_kubectl_bin(void) { return test_env("IOP_TEST_KUBECTL"); }
+const char *test_iop_bin(void)
+{
+  return test_env("IOP_BIN");
+}
+const char *test_helm_bin(void)
+{
+  return test_env("IOP_TEST_HELM");
+}
+const char *test_kubectl_bin(void)
+{
+  return test_env("IOP_TEST_KUBECTL");
+}
 
 const char *test_src_dir(void)
 {
@@ -146,7 +155,8 @@ char *test_tmpdir(void)
 {
   const char *base = getenv("TMPDIR");
   char tmpl[4096];
-  snprintf(tmpl, sizeof tmpl, "%s/iop-test.XXXXXX", base && *base ? base : "/tmp");
+  snprintf(tmpl, sizeof tmpl, "%s/iop-test.XXXXXX",
+           base && *base ? base : "/tmp");
   char *d = mkdtemp(tmpl);
   ck_assert_msg(d != NULL, "mkdtemp: %s", strerror(errno));
   return strdup(d);
