@@ -21,6 +21,8 @@ CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g $(WARN)
 ifeq ($(SANITIZE),1)
 OPT := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
        -fno-sanitize-recover=all
+else ifeq ($(SANITIZE),fuzz)
+OPT := -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 else
 OPT := -O2
 endif
@@ -59,6 +61,7 @@ CHECK_UNIT := $(BUILD)/test/check_unit
 CHECK_E2E := $(BUILD)/test/check_e2e
 
 .PHONY: all binaries demo test test-run check deps-build deps-test fmt e2e-istio \
+        fuzz fuzz-run \
         fmt-check lint bench clean conformance
 
 all: deps-build
@@ -153,6 +156,26 @@ e2e-istio: deps-test
 	  IOP_TEST_MANIFESTS="$(ISTIO_SRC)/manifests" CK_RUN_SUITE=server \
 	    BUILD=$(BUILD) bash scripts/run-tests.sh e2e; \
 	fi
+
+# libFuzzer on the template engine (parse and execute), with clang and
+# ASan+UBSan; fuzz-run runs it for FUZZ_TIME seconds over fuzz/corpus/tmpl,
+# keeping what it finds in build/fuzz/corpus.
+FUZZ_TIME ?= 60
+FUZZ_BIN := $(BUILD)/fuzz/tmpl_fuzz
+
+$(FUZZ_BIN): fuzz/tmpl_fuzz.c $(LIBIOP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer $< $(LIBIOP) -o $@ $(PKG_LIBS) -lm
+
+fuzz: deps-build
+	@bash scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang SANITIZE=fuzz \
+	  WERROR= build/fuzz/fuzz/tmpl_fuzz
+
+fuzz-run: fuzz
+	@mkdir -p build/fuzz/corpus
+	build/fuzz/fuzz/tmpl_fuzz -max_total_time=$(FUZZ_TIME) -max_len=4096 \
+	  -timeout=10 -rss_limit_mb=2048 build/fuzz/corpus fuzz/corpus/tmpl
 
 demo: deps-build
 	@$(MAKE) --no-print-directory binaries

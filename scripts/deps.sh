@@ -3,6 +3,7 @@
 # prints the one apt-get line to run and fails.
 #   deps.sh build   what `make` needs
 #   deps.sh test    what `make test` needs (adds the test control plane's)
+#   deps.sh fuzz    what `make fuzz` needs (clang for libFuzzer)
 set -euo pipefail
 
 build_pkgs=(gcc make pkg-config libuv1-dev libcurl4-openssl-dev libjson-c-dev
@@ -13,6 +14,7 @@ test_pkgs=(check golang-1.19-go etcd-server etcd-client rsync openssl curl
 case ${1:-build} in
   build) want=("${build_pkgs[@]}") ;;
   test) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+  fuzz) want=("${build_pkgs[@]}" clang) ;;
   *) echo "deps.sh: unknown set $1" >&2; exit 2 ;;
 esac
 
