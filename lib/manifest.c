@@ -190,8 +190,11 @@ static void target_name(const struct iop_instance *inst,
     snprintf(out, n, "%s", rn);
 }
 
-static int apply_overlays(struct json_object *k8s, struct json_object *objs,
-                          struct err *e)
+/* Each overlay patches every object of its kind and name (none is fine).
+ * A patch whose path fails (an element not found, a leaf in the middle) is
+ * skipped and the others still apply: istioctl's applyPatches collects
+ * those errors but returns only the re-marshalled object. */
+static void apply_overlays(struct json_object *k8s, struct json_object *objs)
 {
   struct json_object *overlays = jobj_arr(k8s, "overlays");
   for (size_t i = 0; overlays && i < json_object_array_length(overlays); i++) {
@@ -202,12 +205,10 @@ static int apply_overlays(struct json_object *k8s, struct json_object *objs,
       if (!kind || !name || strcmp(kind_of(o), kind) != 0 || !name_of(o) ||
           strcmp(name_of(o), name) != 0)
         continue;
-      int rc = overlay_apply(o, jobj_arr(ov, "patches"), e);
-      if (rc)
-        return err_wrap(e, "post processing: overlay %s/%s", kind, name);
+      struct err ignored;
+      overlay_apply(o, jobj_arr(ov, "patches"), &ignored);
     }
   }
-  return 0;
 }
 
 int manifest_postprocess(const struct iop_instance *inst,
@@ -239,7 +240,9 @@ int manifest_postprocess(const struct iop_instance *inst,
     rc = apply_setting(s, v, s->kind ? s->kind : c->resource_type, rn,
                        c->container_name, objs, e);
   }
-  return rc ? rc : apply_overlays(k8s, objs, e);
+  if (!rc)
+    apply_overlays(k8s, objs);
+  return rc;
 }
 
 /* ---- sorting and output ---- */
