@@ -177,10 +177,23 @@ static struct json_object *user_base(void)
 
 /* ---- profiles ---- */
 
-static int read_profile_file(const char *dir, const char *profile,
+/* Why a profile could not be opened, in Go's words: the built-in
+ * manifests stand in for istioctl's embedded ones (fs.ErrNotExist), a
+ * directory the user named is read through os.DirFS (the errno text). */
+static const char *open_error(int errnum, int builtin, char *buf, size_t n)
+{
+  if (builtin && errnum == ENOENT)
+    return "file does not exist";
+  snprintf(buf, n, "%s", strerror(errnum));
+  if (buf[0] >= 'A' && buf[0] <= 'Z')
+    buf[0] = (char)(buf[0] - 'A' + 'a');
+  return buf;
+}
+
+static int read_profile_file(const char *dir, int builtin, const char *profile,
                              struct json_object **out, struct err *e)
 {
-  char path[4096];
+  char path[4096], why[128];
   snprintf(path, sizeof path, "%s/profiles/%s.yaml", dir, profile);
   FILE *f = fopen(path, "rb");
   if (!f)
@@ -188,7 +201,7 @@ static int read_profile_file(const char *dir, const char *profile,
                    "profile \"%s\" not found: open "
                    "profiles/%s.yaml: %s",
                    profile, profile,
-                   errno == ENOENT ? "file does not exist" : strerror(errno));
+                   open_error(errno, builtin, why, sizeof why));
   size_t len;
   char *text = read_all(f, path, &len, e);
   fclose(f);
@@ -200,7 +213,7 @@ static int read_profile_file(const char *dir, const char *profile,
 }
 
 /* default.yaml, with the named profile merged over it. */
-static int read_profile(const char *dir, const char *profile,
+static int read_profile(const char *dir, int builtin, const char *profile,
                         struct json_object **out, struct err *e)
 {
   if (!profile || !*profile)
@@ -210,11 +223,11 @@ static int read_profile(const char *dir, const char *profile,
                    "profile \"%s\" not found: a profile is a "
                    "name, not a path",
                    profile);
-  int rc = read_profile_file(dir, "default", out, e);
+  int rc = read_profile_file(dir, builtin, "default", out, e);
   if (rc || strcmp(profile, "default") == 0)
     return rc;
   struct json_object *top;
-  rc = read_profile_file(dir, profile, &top, e);
+  rc = read_profile_file(dir, builtin, profile, &top, e);
   if (rc) {
     json_object_put(*out);
     *out = NULL;
@@ -341,7 +354,8 @@ int iop_merge_inputs(const struct iop_inputs *in, struct json_object **merged,
   struct json_object *user_values =
       json_object_get(vmap_get_path_map(user, "spec.values"));
   if (!rc)
-    rc = read_profile(dir, vmap_get_string(user, "spec.profile"), &base, e);
+    rc = read_profile(dir, !*pkg, vmap_get_string(user, "spec.profile"), &base,
+                      e);
   if (!rc) {
     vmap_merge_from(base, user);
     rc = translate_to_helm(base, e);
