@@ -3,6 +3,7 @@
 #include "cmd.h"
 
 #include "buf.h"
+#include "gonum.h"
 #include "iop.h"
 #include "jobj.h"
 #include "kjson.h"
@@ -10,7 +11,9 @@
 #include "yamlout.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +41,8 @@ static int usage(FILE *out, int code)
           "  iop profile dump [PROFILE] [-f FILE]... [--set P=V]... "
           "[--config-path PATH] [-o yaml|json|flags]\n"
           "  iop profile diff PROFILE_A PROFILE_B [-d MANIFESTS]\n\n"
-          "The manifests directory (-d) defaults to $IOP_MANIFESTS or %s.\n",
+          "diff exits with status 1 when the profiles differ. The manifests "
+          "directory (-d)\ndefaults to $IOP_MANIFESTS or %s.\n",
           cmd_default_manifests());
   return code;
 }
@@ -129,7 +133,7 @@ static int do_list(struct prof_cli *p)
 
 /* The merged configuration for a profile (and -f, --set). */
 static int merged_for(struct prof_cli *p, const char *profile,
-                      struct json_object **out)
+                      struct json_object **out, struct err *e)
 {
   int nsets = p->nsets;
   const char *sets[MAX_INPUTS + 2];
@@ -148,12 +152,9 @@ static int merged_for(struct prof_cli *p, const char *profile,
                           .nsets = nsets,
                           .default_manifests = cmd_default_manifests()};
   char *dir = NULL;
-  struct err e;
-  int rc = iop_merge_inputs(&in, out, &dir, &e);
+  int rc = iop_merge_inputs(&in, out, &dir, e);
   free(dir);
-  if (rc)
-    fprintf(stderr, "Error: %s\n", e.msg);
-  return rc ? 1 : 0;
+  return rc;
 }
 
 /* The spec under an IstioOperator header, or the subtree at config-path. */
@@ -172,66 +173,173 @@ static struct json_object *dump_tree(struct prof_cli *p, struct json_object *m)
   return o;
 }
 
-static void flags_of(struct json_object *v, struct buf *path, struct buf *out)
+/* ---- -o flags: istioctl's yamlToFlags ---- */
+
+struct flag_list {
+  char **v;
+  size_t n, cap;
+};
+
+static void flag_add(struct flag_list *l, struct buf *b)
 {
-  if (jobj_is_obj(v)) {
-    json_object_object_foreach (v, k, x) {
-      size_t len = path->len;
-      buf_printf(path, "%s%s", len ? "." : "", k);
-      flags_of(x, path, out);
-      path->len = len;
-      path->data[len] = '\0';
-    }
-    return;
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 32;
+    char **grown = realloc(l->v, cap * sizeof *grown);
+    if (!grown)
+      return; /* the list shows what fitted */
+    l->v = grown;
+    l->cap = cap;
   }
-  struct buf val;
-  struct err e;
-  buf_init(&val, 0);
-  if (jobj_is_str(v))
-    buf_puts(&val, json_object_get_string(v));
-  else
-    kjson_write(&val, v, KJSON_NO_HTML_ESCAPE, &e);
-  buf_printf(out, "--set %s=%s\n", path->data ? path->data : "",
-             val.data ? val.data : "");
-  buf_free(&val);
+  l->v[l->n++] = strdup(b->data ? b->data : "");
 }
 
-static int render(struct prof_cli *p, struct json_object *t, struct buf *out)
+/* Go's %q of a string (valid UTF-8 is kept as it is). */
+static void go_quote(struct buf *b, const char *s)
 {
-  struct err e;
-  if (strcmp(p->output, "json") == 0) {
-    int rc = kjson_write(out, t, KJSON_INDENT, &e);
-    buf_putc(out, '\n');
-    return rc;
+  buf_putc(b, '"');
+  for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+    static const char esc[] = "\\a\\b\\t\\n\\v\\f\\r";
+    if (*c == '"' || *c == '\\')
+      buf_printf(b, "\\%c", *c);
+    else if (*c >= 7 && *c <= 13)
+      buf_printf(b, "%.2s", esc + 2 * (*c - 7));
+    else if (*c < 0x20 || *c == 0x7f)
+      buf_printf(b, "\\x%02x", *c);
+    else if (*c < 0x80)
+      buf_putc(b, (char)*c);
+    else {
+      uint32_t cp;
+      size_t n =
+          kjson_utf8_decode((const char *)c, strlen((const char *)c), &cp);
+      if (!n)
+        buf_printf(b, "\\x%02x", *c);
+      else
+        buf_append(b, (const char *)c, n), c += n - 1;
+    }
   }
+  buf_putc(b, '"');
+}
+
+/* Go's %v of a scalar that went through YAML and JSON: numbers are
+ * float64. */
+static void go_value(struct buf *b, struct json_object *v)
+{
+  char num[64];
+  switch (json_object_get_type(v)) {
+  case json_type_null:
+    buf_puts(b, "<nil>");
+    break;
+  case json_type_boolean:
+    buf_puts(b, json_object_get_boolean(v) ? "true" : "false");
+    break;
+  case json_type_int:
+  case json_type_double:
+    gonum_format_float(num, sizeof num, json_object_get_double(v), 'g', -1, 64);
+    buf_puts(b, num);
+    break;
+  default:
+    go_quote(b, json_object_get_string(v));
+  }
+}
+
+/* walk: maps add ".key" (dots in keys escaped), lists "[i]", each leaf one
+ * path=value. */
+static void flags_walk(struct json_object *v, struct buf *path,
+                       struct flag_list *out)
+{
+  size_t len = path->len;
+  if (jobj_is_obj(v)) {
+    json_object_object_foreach (v, k, x) {
+      if (len)
+        buf_putc(path, '.');
+      for (const char *c = k; *c; c++) {
+        if (*c == '.')
+          buf_putc(path, '\\');
+        buf_putc(path, *c);
+      }
+      flags_walk(x, path, out);
+      path->len = len;
+    }
+  } else if (jobj_is_arr(v)) {
+    for (size_t i = 0; i < json_object_array_length(v); i++) {
+      buf_printf(path, "[%zu]", i);
+      flags_walk(json_object_array_get_idx(v, i), path, out);
+      path->len = len;
+    }
+  } else {
+    buf_putc(path, '=');
+    go_value(path, v);
+    flag_add(out, path);
+    path->len = len;
+  }
+  if (path->data)
+    path->data[len] = '\0';
+}
+
+/* Sorted path=value lines of the spec (or of the config-path subtree). */
+static void print_flags(struct json_object *t, struct buf *out)
+{
+  struct json_object *spec = jobj_is_obj(t) ? jobj_get(t, "spec") : NULL;
+  int has_spec = jobj_is_obj(t) && json_object_object_get_ex(t, "spec", NULL);
+  struct flag_list l = {0};
+  struct buf path;
+  buf_init(&path, 0);
+  flags_walk(has_spec ? spec : t, &path, &l);
+  buf_free(&path);
+  qsort(l.v, l.n, sizeof *l.v, cmp_names);
+  for (size_t i = 0; i < l.n; i++) {
+    buf_printf(out, "%s%s", i ? "\n" : "", l.v[i]);
+    free(l.v[i]);
+  }
+  buf_putc(out, '\n');
+  free(l.v);
+}
+
+/* json.MarshalIndent with four spaces: kjson indents by two, and JSON text
+ * has no raw newlines inside strings, so each indent doubles. */
+static int print_json(struct json_object *t, struct buf *out, struct err *e)
+{
+  struct buf two;
+  buf_init(&two, 0);
+  int rc = kjson_write(&two, t, KJSON_INDENT, e);
+  for (size_t i = 0; !rc && i < two.len; i++) {
+    if (i == 0 || two.data[i - 1] == '\n')
+      for (size_t k = i; k < two.len && two.data[k] == ' '; k++)
+        buf_putc(out, ' ');
+    buf_putc(out, two.data[i]);
+  }
+  buf_putc(out, '\n');
+  buf_free(&two);
+  return rc;
+}
+
+static int render(struct prof_cli *p, struct json_object *t, struct buf *out,
+                  struct err *e)
+{
+  if (strcmp(p->output, "json") == 0)
+    return print_json(t, out, e);
   if (strcmp(p->output, "flags") == 0) {
-    struct buf path;
-    buf_init(&path, 0);
-    flags_of(t, &path, out);
-    buf_free(&path);
+    print_flags(t, out);
     return 0;
   }
-  return yamlout_write(out, t, &e);
+  return yamlout_write(out, t, e);
 }
 
 static int dump_profile(struct prof_cli *p, const char *profile,
-                        struct buf *out)
+                        struct buf *out, struct err *e)
 {
   struct json_object *m;
-  if (merged_for(p, profile, &m))
+  if (merged_for(p, profile, &m, e))
     return 1;
   struct json_object *t = dump_tree(p, m);
   int rc = 0;
-  if (!t) {
-    fprintf(stderr, "Error: config path %s not found\n", p->config_path);
-    rc = 1;
-  } else if (render(p, t, out) != 0) {
-    fprintf(stderr, "Error: cannot print the profile\n");
-    rc = 1;
-  }
+  if (!t)
+    rc = err_set(e, -ENOENT, "config path %s not found", p->config_path);
+  else if (render(p, t, out, e) != 0)
+    rc = err_wrap(e, "cannot print the profile");
   json_object_put(t);
   json_object_put(m);
-  return rc;
+  return rc ? 1 : 0;
 }
 
 static int do_dump(struct prof_cli *p, const char *profile)
@@ -242,10 +350,13 @@ static int do_dump(struct prof_cli *p, const char *profile)
     return 1;
   }
   struct buf out;
+  struct err e;
   buf_init(&out, 0);
-  int rc = dump_profile(p, profile, &out);
+  int rc = dump_profile(p, profile, &out, &e);
   if (!rc)
     fwrite(out.data ? out.data : "", 1, out.len, stdout);
+  else
+    fprintf(stderr, "Error: %s\n", e.msg);
   buf_free(&out);
   return rc;
 }
@@ -308,21 +419,26 @@ static int print_diff(char *a, char *b)
   free(t);
   free(la);
   free(lb);
-  return 0;
+  return differ;
 }
 
+/* Exits 1 when the profiles differ, as istioctl profile diff did. */
 static int do_diff(struct prof_cli *p, const char *a, const char *b)
 {
   struct buf da, db;
+  struct err e;
   buf_init(&da, 0);
   buf_init(&db, 0);
-  int rc = dump_profile(p, a, &da);
-  if (rc)
-    fprintf(stderr, "Error: could not read \"%s\"\n", a);
-  else if ((rc = dump_profile(p, b, &db)) != 0)
-    fprintf(stderr, "Error: could not read \"%s\"\n", b);
-  if (!rc)
-    print_diff(da.data ? da.data : "", db.data ? db.data : "");
+  const char *failed = NULL;
+  if (dump_profile(p, a, &da, &e))
+    failed = a;
+  else if (dump_profile(p, b, &db, &e))
+    failed = b;
+  int rc = 1;
+  if (failed)
+    fprintf(stderr, "Error: could not read \"%s\": %s\n", failed, e.msg);
+  else
+    rc = print_diff(da.data ? da.data : "", db.data ? db.data : "");
   buf_free(&da);
   buf_free(&db);
   return rc;
