@@ -41,6 +41,7 @@ struct exec {
   const char *root_name;
   const struct tmpl__tree *tmpl; /* executing template */
   const struct tmpl__node *node; /* current node, for errors */
+  size_t nested; /* containers stored inside others, see tmpl__call_nest */
 };
 
 struct tmpl_call {
@@ -1293,6 +1294,19 @@ void *tmpl_call_data(const struct tmpl_call *c)
 size_t tmpl_call_max_output(const struct tmpl_call *c)
 {
   return c->x->max_output;
+}
+
+int tmpl__call_nest(struct tmpl_call *c, const struct json_object *v)
+{
+  if (!json_object_is_type(v, json_type_object) &&
+      !json_object_is_type(v, json_type_array))
+    return 0;
+  if (++c->x->nested <= TMPL__MAX_NESTED_STORES)
+    return 0;
+  return tmpl_call_errorf(c,
+                          "more than %d maps and lists stored inside "
+                          "others in one execution",
+                          TMPL__MAX_NESTED_STORES);
 }
 
 void *tmpl_call_user(const struct tmpl_call *c)

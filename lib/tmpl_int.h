@@ -263,6 +263,16 @@ int tmpl__tree_is_empty(const struct tmpl__list *l);
 int tmpl__node_str(struct buf *b, const struct tmpl__node *n,
                    const struct tmpl__src *src);
 
+/* Functions that store an existing map or list inside another (dict,
+ * list, set...) can build chains as deep as a loop runs; json-c frees
+ * values recursively and would overflow the stack on a chain some 10^5
+ * deep (less in a thread with a small stack). Each such store is counted
+ * per execution and refused past this (far above what charts do: Istio's
+ * do hundreds). */
+#define TMPL__MAX_NESTED_STORES 20000
+/* Counts one store of v (nothing for a scalar); an error past the limit. */
+int tmpl__call_nest(struct tmpl_call *c, const struct json_object *v);
+
 /* Builtins (tmpl_builtin.c). */
 const struct tmpl_func *tmpl__builtin(const char *name);
 extern const struct tmpl_func tmpl__builtin_and, tmpl__builtin_or;

@@ -13,6 +13,13 @@
  *     draw from the kernel's generator; only the shape is reproducible;
  *   - now, date, ago follow the clock, as in Sprig;
  *   - keys, values and omit iterate maps in insertion order (Go: random);
+ *   - set and merge refuse to make a map contain itself (reference-counted
+ *     values could never free it), and one execution may store existing
+ *     maps and lists inside others at most 20000 times (dict, list, set,
+ *     append...), which bounds how deep a loop can nest them;
+ *   - lists until/untilStep/seq build, and strings repeat/indent/replace/
+ *     join/randAlpha... build, are bounded by the execution's output
+ *     ceiling (an error past it);
  *   - certificate, bcrypt, htpasswd, AES and derivePassword functions,
  *     getHostByName: an error "NAME is not supported by iop".
  * The files' header comments list the finer differences. */

@@ -193,6 +193,7 @@ static int marshal(struct tmpl_call *c, struct json_object *o,
                    enum json_style style, struct buf *b, char *msg, size_t cap)
 {
   struct json_object *v;
+  buf_init(b, tmpl_call_max_output(c));
   int rc = tmpl__json_view(o, &v);
   if (rc == -ELOOP) {
     snprintf(msg, cap,
@@ -205,7 +206,6 @@ static int marshal(struct tmpl_call *c, struct json_object *o,
     return rc;
   struct err e;
   err_clear(&e);
-  buf_init(b, tmpl_call_max_output(c));
   int flags = style == J_PRETTY ? KJSON_INDENT
               : style == J_RAW  ? KJSON_NO_HTML_ESCAPE
                                 : 0;

@@ -16,20 +16,108 @@
  *     empty (false, 0, "", nil, empty map or slice).
  * A nil dst becomes a new map. Go iterates src in random order; the rules
  * make the order irrelevant. keys, values and omit follow insertion order
- * where Go's is random. */
+ * where Go's is random.
+ *
+ * Unlike Go, set and merge refuse to make a map contain itself (see
+ * "Cycles" below), and stores that nest containers count against the
+ * execution's budget (tmpl__call_nest). */
 #include "tmpl_sprig_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* m[k] = v, taking v. json-c cannot hold a map directly inside itself
- * (Go can): that is -ELOOP. */
+/* ---- Cycles ----
+ *
+ * Go lets set and merge make a map that contains itself; its collector
+ * frees it later. Our values are reference counted, so such a map would
+ * never be freed (and printing, copying or encoding it would fail
+ * anyway): storing v under a key of m when v reaches m is refused. */
+
+struct seen {
+  const void **slots;
+  size_t cap, n;
+};
+
+static int seen_add(struct seen *s, const void *p)
+{
+  if ((s->n + 1) * 2 > s->cap) {
+    struct seen t = {calloc(s->cap ? s->cap * 2 : 64, sizeof *t.slots),
+                     s->cap ? s->cap * 2 : 64, 0};
+    if (!t.slots)
+      return -ENOMEM;
+    for (size_t i = 0; i < s->cap; i++)
+      if (s->slots[i])
+        seen_add(&t, s->slots[i]);
+    free(s->slots);
+    *s = t;
+  }
+  size_t i = ((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15u & (s->cap - 1);
+  while (s->slots[i] && s->slots[i] != p)
+    i = (i + 1) & (s->cap - 1);
+  if (s->slots[i])
+    return 0; /* seen before */
+  s->slots[i] = p;
+  s->n++;
+  return 1;
+}
+
+/* Whether target can be reached from v through maps and lists: 1, 0, or
+ * a negative errno. Each container is visited once. */
+static int reaches(struct json_object *v, const struct json_object *target,
+                   struct seen *s, int depth)
+{
+  if (v == target || depth > TMPL_MAX_NESTING) /* too deep: refuse too */
+    return 1;
+  int arr = json_object_is_type(v, json_type_array);
+  if (!v || (!arr && !json_object_is_type(v, json_type_object)))
+    return 0;
+  int rc = seen_add(s, v);
+  if (rc <= 0)
+    return rc;
+  if (arr) {
+    for (size_t i = 0; i < json_object_array_length(v); i++)
+      if ((rc = reaches(json_object_array_get_idx(v, i), target, s, depth + 1)))
+        return rc;
+    return 0;
+  }
+  json_object_object_foreach (v, k, e) {
+    (void)k;
+    if ((rc = reaches(e, target, s, depth + 1)))
+      return rc;
+  }
+  return 0;
+}
+
+/* -ELOOP when storing v in m would close a cycle. */
+static int check_cycle(struct json_object *m, struct json_object *v)
+{
+  if (!v || (!json_object_is_type(v, json_type_object) &&
+             !json_object_is_type(v, json_type_array)))
+    return 0;
+  struct seen s = {NULL, 0, 0};
+  int rc = reaches(v, m, &s, 0);
+  free(s.slots);
+  return rc == 1 ? -ELOOP : rc;
+}
+
+/* m[k] = v, taking v, for a map m that nothing else can reach yet. */
+static int obj_add(struct json_object *m, const char *k, struct json_object *v)
+{
+  if (json_object_object_add(m, k, v)) {
+    json_object_put(v);
+    return -ENOMEM;
+  }
+  return 0;
+}
+
+/* m[k] = v, taking v; -ELOOP (v dropped) when v reaches m. */
 static int obj_set(struct json_object *m, const char *k, struct json_object *v)
 {
-  if (v == m) {
+  int rc = check_cycle(m, v);
+  if (rc) {
     json_object_put(v);
-    return -ELOOP;
+    return rc;
   }
   if (json_object_object_add(m, k, v)) {
     json_object_put(v);
@@ -46,11 +134,14 @@ TMPL__FN(fn_dict)
   int rc = m ? 0 : -ENOMEM;
   for (int i = 0; !rc && i < argc; i += 2) {
     buf_reset(&k);
-    rc = tmpl__strval(&k, argv[i].o);
+    if (i + 1 < argc)
+      rc = tmpl__call_nest(c, argv[i + 1].o);
+    if (!rc)
+      rc = tmpl__strval(&k, argv[i].o);
     if (!rc)
       rc = buf_append(&k, "", 0);
     if (!rc)
-      rc = obj_set(m, k.data,
+      rc = obj_add(m, k.data,
                    i + 1 < argc ? json_object_get(argv[i + 1].o)
                                 : json_object_new_string(""));
   }
@@ -80,10 +171,14 @@ TMPL__FN(fn_set)
 {
   if (!argv[0].o)
     return tmpl_call_errorf(c, "assignment to entry in nil map");
-  int rc = obj_set(argv[0].o, json_object_get_string(argv[1].o),
-                   json_object_get(argv[2].o));
+  int rc = tmpl__call_nest(c, argv[2].o);
+  if (rc)
+    return rc;
+  rc = obj_set(argv[0].o, json_object_get_string(argv[1].o),
+               json_object_get(argv[2].o));
   if (rc == -ELOOP)
-    return tmpl_call_errorf(c, "a map cannot hold itself directly in iop");
+    return tmpl_call_errorf(c, "the value would contain the map it is set "
+                               "in; iop keeps values free of cycles");
   return rc ? rc : tmpl__ret(out, json_object_get(argv[0].o));
 }
 
@@ -134,8 +229,7 @@ TMPL__FN(fn_keys)
   for (int i = 0; !rc && i < argc; i++) {
     if (!argv[i].o)
       continue;
-    json_object_object_foreach(argv[i].o, k, v)
-    {
+    json_object_object_foreach (argv[i].o, k, v) {
       (void)v;
       if ((rc = arr_add(a, json_object_new_string(k))))
         break;
@@ -153,8 +247,7 @@ TMPL__FN(fn_values)
   struct json_object *a = json_object_new_array();
   int rc = a ? 0 : -ENOMEM;
   if (argv[0].o) {
-    json_object_object_foreach(argv[0].o, k, v)
-    {
+    json_object_object_foreach (argv[0].o, k, v) {
       (void)k;
       if ((rc = arr_add(a, json_object_get(v))))
         break;
@@ -182,7 +275,7 @@ TMPL__FN(fn_pick)
   for (int i = 1; !rc && i < argc; i++) {
     const char *k = json_object_get_string(argv[i].o);
     if (argv[0].o && json_object_object_get_ex(argv[0].o, k, &v))
-      rc = obj_set(m, k, json_object_get(v));
+      rc = obj_add(m, k, json_object_get(v));
   }
   if (rc) {
     json_object_put(m);
@@ -196,10 +289,9 @@ TMPL__FN(fn_omit)
   struct json_object *m = json_object_new_object();
   int rc = m ? 0 : -ENOMEM;
   if (!rc && argv[0].o) {
-    json_object_object_foreach(argv[0].o, k, v)
-    {
+    json_object_object_foreach (argv[0].o, k, v) {
       if (!listed(argv + 1, argc - 1, k) &&
-          (rc = obj_set(m, k, json_object_get(v))))
+          (rc = obj_add(m, k, json_object_get(v))))
         break;
     }
   }
@@ -303,8 +395,7 @@ static int snapshot(struct json_object *src, struct entry **out, size_t *n)
   struct entry *e = malloc((len ? len : 1) * sizeof *e);
   if (!e)
     return -ENOMEM;
-  json_object_object_foreach(src, k, v)
-  {
+  json_object_object_foreach (src, k, v) {
     e[i].k = k;
     e[i++].v = json_object_get(v);
   }
@@ -370,7 +461,7 @@ static int merge_map(struct json_object *dst, struct json_object *src,
                      int overwrite, int depth)
 {
   if (depth > TMPL_MAX_NESTING)
-    return -ELOOP;
+    return -EOVERFLOW;
   struct entry *e = NULL;
   size_t n = 0;
   int rc = snapshot(src, &e, &n);
@@ -394,14 +485,15 @@ static int merge(struct tmpl_call *c, int argc, struct tmpl_value *argv,
       return -ENOMEM;
     rc = merge_map(dst, argv[i].o, overwrite, 0);
   }
-  if (rc == -ELOOP && !must) {
+  if ((rc == -ELOOP || rc == -EOVERFLOW) && !must) {
     json_object_put(dst);
     return tmpl__ret_str(out, "", 0);
   }
   if (rc == -ELOOP)
-    rc = tmpl_call_errorf(c,
-                          "the values nest deeper than %d levels, or a "
-                          "map would hold itself",
+    rc = tmpl_call_errorf(c, "the merge would make a map contain itself; "
+                             "iop keeps values free of cycles");
+  if (rc == -EOVERFLOW)
+    rc = tmpl_call_errorf(c, "the values nest deeper than %d levels",
                           TMPL_MAX_NESTING);
   if (rc) {
     json_object_put(dst);

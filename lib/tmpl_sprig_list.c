@@ -73,8 +73,11 @@ TMPL__FN(fn_list)
 {
   struct json_object *a = json_object_new_array_ext(argc);
   int rc = a ? 0 : -ENOMEM;
-  for (int i = 0; !rc && i < argc; i++)
-    rc = arr_add(a, json_object_get(argv[i].o));
+  for (int i = 0; !rc && i < argc; i++) {
+    rc = tmpl__call_nest(c, argv[i].o);
+    if (!rc)
+      rc = arr_add(a, json_object_get(argv[i].o));
+  }
   if (rc) {
     json_object_put(a);
     return rc;
@@ -88,6 +91,8 @@ static int push(struct tmpl_call *c, struct tmpl_value *argv,
   struct json_object *l = argv[0].o, *a = NULL;
   int rc = need_slice(
       c, l, front ? "Cannot prepend on type " : "Cannot push on type ");
+  if (!rc)
+    rc = tmpl__call_nest(c, argv[1].o);
   if (rc)
     return rc;
   size_t n = tmpl__slice_len(l);
@@ -367,6 +372,8 @@ TMPL__FN(fn_chunk)
 {
   struct json_object *l = argv[1].o;
   int rc = need_slice(c, l, "Cannot chunk type ");
+  if (!rc)
+    rc = tmpl__call_nest(c, l);
   if (rc)
     return rc;
   struct json_object *a = json_object_new_array();
