@@ -66,13 +66,29 @@ static char *read_all(FILE *f, const char *name, size_t *len, struct err *e)
   return buf_take(&b);
 }
 
+/* Why a file could not be opened, in Go's words: the errno text as Go
+ * prints it (lower case), or fs.ErrNotExist's for the built-in manifests,
+ * which stand in for istioctl's embedded ones. */
+static const char *open_error(int errnum, int builtin, char *buf, size_t n)
+{
+  if (builtin && errnum == ENOENT)
+    return "file does not exist";
+  snprintf(buf, n, "%s", strerror(errnum));
+  if (buf[0] >= 'A' && buf[0] <= 'Z')
+    buf[0] = (char)(buf[0] - 'A' + 'a');
+  return buf;
+}
+
 static char *read_input(const char *path, size_t *len, struct err *e)
 {
   if (strcmp(path, "-") == 0)
     return read_all(stdin, "<stdin>", len, e);
   FILE *f = fopen(path, "rb");
   if (!f) {
-    err_set(e, -errno, "open %s: %s", path, strerror(errno));
+    char why[128];
+    int errnum = errno;
+    err_set(e, -errnum, "open %s: %s", path,
+            open_error(errnum, 0, why, sizeof why));
     return NULL;
   }
   char *text = read_all(f, path, len, e);
@@ -176,19 +192,6 @@ static struct json_object *user_base(void)
 }
 
 /* ---- profiles ---- */
-
-/* Why a profile could not be opened, in Go's words: the built-in
- * manifests stand in for istioctl's embedded ones (fs.ErrNotExist), a
- * directory the user named is read through os.DirFS (the errno text). */
-static const char *open_error(int errnum, int builtin, char *buf, size_t n)
-{
-  if (builtin && errnum == ENOENT)
-    return "file does not exist";
-  snprintf(buf, n, "%s", strerror(errnum));
-  if (buf[0] >= 'A' && buf[0] <= 'Z')
-    buf[0] = (char)(buf[0] - 'A' + 'a');
-  return buf;
-}
 
 static int read_profile_file(const char *dir, int builtin, const char *profile,
                              struct json_object **out, struct err *e)
