@@ -9,10 +9,12 @@
 #include "manifest.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *cmd_default_manifests(void)
 {
@@ -105,21 +107,47 @@ static int parse(struct gen_cli *g, int argc, char **argv)
   return 0;
 }
 
+/* Go's text for an errno: strerror in lower case. */
+static const char *go_errno(int errnum, char *buf, size_t n)
+{
+  snprintf(buf, n, "%s", strerror(errnum));
+  if (buf[0] >= 'A' && buf[0] <= 'Z')
+    buf[0] = (char)(buf[0] - 'A' + 'a');
+  return buf;
+}
+
+/* os.WriteFile(output, manifest, 0o644), and its errors as istioctl
+ * prints them. */
 static int write_output(struct gen_cli *g, struct buf *b)
 {
+  const char *data = b->data ? b->data : "";
   if (!g->output) {
-    fwrite(b->data ? b->data : "", 1, b->len, stdout);
+    fwrite(data, 1, b->len, stdout);
     return 0;
   }
-  FILE *f = fopen(g->output, "wb");
-  if (!f || fwrite(b->data ? b->data : "", 1, b->len, f) != b->len) {
-    fprintf(stderr, "Error: write manifest to \"%s\": %s\n", g->output,
-            strerror(errno));
-    if (f)
-      fclose(f);
-    return 1;
+  const char *op = "open";
+  int fd = open(g->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  size_t off = 0;
+  while (fd >= 0 && off < b->len) {
+    ssize_t n = write(fd, data + off, b->len - off);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    off += (size_t)n;
   }
-  return fclose(f) ? 1 : 0;
+  int errnum = errno;
+  if (fd >= 0) {
+    op = off < b->len ? "write" : "close";
+    if (close(fd) == 0 && off == b->len)
+      return 0;
+    if (off == b->len)
+      errnum = errno;
+  }
+  char why[128];
+  fprintf(stderr, "Error: write manifest to \"%s\": %s %s: %s\n", g->output, op,
+          g->output, go_errno(errnum, why, sizeof why));
+  return 1;
 }
 
 /* The cluster's version for .Capabilities, with --cluster-specific. */
