@@ -409,6 +409,38 @@ START_TEST(revision_flag_is_an_alias)
 }
 END_TEST
 
+START_TEST(k8s_settings_patch_strategically)
+{
+  /* Each k8s setting is a strategic merge patch of the rendered object:
+   * env merges by name (REVISION changed in place, NEW_VAR after it, the
+   * chart's other variables after the patch's), maps merge (requests
+   * stay beside the new limits), hpaSpec patches the HPA. */
+  char *out =
+      generate_ok("spec:\n  values:\n    pilot:\n      env: {FROM_VALUES: v}\n"
+                  "  components:\n    pilot:\n      k8s:\n        env:\n"
+                  "        - {name: REVISION, value: patched}\n"
+                  "        - {name: NEW_VAR, value: x}\n"
+                  "        nodeSelector: {disk: ssd}\n"
+                  "        resources:\n          limits: {cpu: \"2\"}\n"
+                  "        podAnnotations: {a: b}\n"
+                  "        hpaSpec: {maxReplicas: 9}\n",
+                  (const char *const[]){"-f", "-", NULL});
+  EXPECT_IN_DOC(out, "Deployment", "istiod",
+                "        env:\n"
+                "        - name: REVISION\n          value: patched\n"
+                "        - name: NEW_VAR\n          value: x\n"
+                "        - name: FROM_VALUES\n          value: v\n",
+                "        resources:\n"
+                "          limits:\n            cpu: \"2\"\n"
+                "          requests:\n            cpu: 500m\n",
+                "      nodeSelector:\n        disk: ssd\n",
+                "      annotations:\n        a: b\n");
+  EXPECT_IN_DOC(out, "HorizontalPodAutoscaler", "istiod",
+                "  maxReplicas: 9\n  minReplicas: 1\n");
+  free(out);
+}
+END_TEST
+
 /* ---- sorting and determinism ---- */
 
 START_TEST(objects_sorted_as_istioctl_sorts_them)
@@ -504,6 +536,7 @@ START_TEST(output_file_holds_the_same_bytes)
   char *dir = test_tmpdir(), *m = CHARTS;
   char file[4200];
   snprintf(file, sizeof file, "%s/out.yaml", dir);
+  mode_t old_mask = umask(002);
   struct run_result r = IOP(NULL, "manifest", "generate", "-d", m, "--set",
                             "profile=demo", "-o", file);
   ck_assert_msg(r.status == 0, "%s", r.err);
@@ -518,6 +551,11 @@ START_TEST(output_file_holds_the_same_bytes)
   ck_assert_str_eq(got, want);
   free(got);
   free(want);
+  /* os.WriteFile's mode, 0644, even where the umask would allow more. */
+  struct stat st;
+  ck_assert_int_eq(stat(file, &st), 0);
+  ck_assert_uint_eq(st.st_mode & 0777, 0644);
+  umask(old_mask);
   /* --output is the long form, and a second run rewrites the file. */
   r = IOP(NULL, "manifest", "generate", "-d", m, "--output", file);
   ck_assert_int_eq(r.status, 0);
@@ -547,7 +585,13 @@ START_TEST(output_file_is_not_written_on_error)
   /* A file that cannot be written: one line naming it. */
   snprintf(missing, sizeof missing, "%s/no/such/dir/out.yaml", dir);
   r = IOP(NULL, "manifest", "generate", "-d", m, "-o", missing);
-  EXPECT_ERROR(r, "write manifest to \"", missing);
+  char want[9000];
+  snprintf(want, sizeof want,
+           "Error: write manifest to \"%s\": open %s: no such file or "
+           "directory\n",
+           missing, missing);
+  ck_assert_str_eq(r.err, want);
+  EXPECT_ERROR(r, missing);
   run_result_free(&r);
   free(m);
   test_rm_rf(dir);
@@ -1105,6 +1149,7 @@ Suite *manifest_cli_suite(void)
   tcase_add_test(tc, values_are_applied_last);
   tcase_add_test(tc, unvalidated_values_skip_validation_and_win);
   tcase_add_test(tc, revision_flag_is_an_alias);
+  tcase_add_test(tc, k8s_settings_patch_strategically);
   tcase_set_timeout(tc, 30);
   suite_add_tcase(s, tc);
   tc = tcase_create("sort");
