@@ -128,6 +128,26 @@ static int check_single_iop(const char *text, size_t len, const char *name,
   return 0;
 }
 
+/* istioctl reads any document as an IstioOperator; a ConfigMap or an
+ * object of another API given by mistake is refused here, naming it, rather
+ * than read for the fields it happens to share. A document without kind or
+ * apiVersion is still read, as istioctl reads it. */
+static int check_kind(struct json_object *m, const char *name, struct err *e)
+{
+  const char *kind = jobj_str(m, "kind");
+  const char *av = jobj_str(m, "apiVersion");
+  const char *slash = av ? strchr(av, '/') : NULL;
+  int group_ok = !av || (slash && (size_t)(slash - av) == 16 &&
+                         strncmp(av, "install.istio.io", 16) == 0);
+  if ((!kind || strcmp(kind, "IstioOperator") == 0) && group_ok)
+    return 0;
+  return err_set(e, -EINVAL,
+                 "%s: %s%s%s is not an IstioOperator "
+                 "(install.istio.io/v1alpha1)",
+                 name, kind ? kind : "an object",
+                 av ? " of apiVersion " : "", av ? av : "");
+}
+
 static int parse_file_map(const char *text, size_t len, const char *name,
                           struct json_object **out, struct err *e)
 {
@@ -145,6 +165,10 @@ static int parse_file_map(const char *text, size_t len, const char *name,
   if (!jobj_is_obj(m)) {
     json_object_put(m);
     return err_set(e, -EINVAL, "%s: an IstioOperator must be a mapping", name);
+  }
+  if (check_kind(m, name, e)) {
+    json_object_put(m);
+    return e->code;
   }
   *out = m;
   return 0;
