@@ -144,8 +144,8 @@ static int check_kind(struct json_object *m, const char *name, struct err *e)
   return err_set(e, -EINVAL,
                  "%s: %s%s%s is not an IstioOperator "
                  "(install.istio.io/v1alpha1)",
-                 name, kind ? kind : "an object",
-                 av ? " of apiVersion " : "", av ? av : "");
+                 name, kind ? kind : "an object", av ? " of apiVersion " : "",
+                 av ? av : "");
 }
 
 static int parse_file_map(const char *text, size_t len, const char *name,
