@@ -19,8 +19,9 @@ int regex_compile(const char *pattern, size_t len, struct regex **out,
 {
   int code;
   PCRE2_SIZE off;
-  uint32_t opts =
-      PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_INVALID_UTF;
+  /* Not PCRE2_UCP: Go's \d, \w, \b and POSIX classes are ASCII-only
+   * (case folding of (?i) is Unicode's in UTF mode either way). */
+  uint32_t opts = PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_INVALID_UTF;
   pcre2_code *c =
       pcre2_compile((PCRE2_SPTR)pattern, len, opts, &code, &off, NULL);
   if (!c) {
@@ -34,6 +35,11 @@ int regex_compile(const char *pattern, size_t len, struct regex **out,
     pcre2_code_free(c);
     return err_set(e, -ENOMEM, "out of memory");
   }
+  /* Compiled to machine code where PCRE2 can: the interpreter is linear
+   * per match but slow enough on long subjects to make many-match calls
+   * (regexReplaceAll over a large text) crawl. Without JIT it still
+   * works. */
+  (void)pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
   r->code = c;
   r->md = pcre2_match_data_create_from_pattern(c, NULL);
   uint32_t count = 0;
@@ -120,16 +126,17 @@ int regex_each(struct regex *r, const char *s, size_t n, int limit,
 }
 
 /* Go's Expand: $1, ${1}, $name, ${name}, $$; an unknown name expands to "". */
-static void expand(struct regex *r, const char *s, const long *ov,
-                   const char *t, size_t tn, struct buf *out)
+static int expand(struct regex *r, const char *s, const long *ov, const char *t,
+                  size_t tn, struct buf *out)
 {
-  for (size_t i = 0; i < tn; i++) {
+  int rc = 0;
+  for (size_t i = 0; i < tn && !rc; i++) {
     if (t[i] != '$' || i + 1 >= tn) {
-      buf_putc(out, t[i]);
+      rc = buf_putc(out, t[i]);
       continue;
     }
     if (t[i + 1] == '$') {
-      buf_putc(out, '$');
+      rc = buf_putc(out, '$');
       i++;
       continue;
     }
@@ -143,7 +150,7 @@ static void expand(struct regex *r, const char *s, const long *ov,
                         (t[end] >= 'A' && t[end] <= 'Z')))
       end++;
     if (end == start || (braced && (end >= tn || t[end] != '}'))) {
-      buf_putc(out, '$'); /* not a reference: keep the dollar */
+      rc = buf_putc(out, '$'); /* not a reference: keep the dollar */
       continue;
     }
     char name[128];
@@ -155,9 +162,10 @@ static void expand(struct regex *r, const char *s, const long *ov,
     if (*num_end)
       g = pcre2_substring_number_from_name(r->code, (PCRE2_SPTR)name);
     if (g >= 0 && g <= r->ngroups && ov[2 * g] >= 0)
-      buf_append(out, s + ov[2 * g], (size_t)(ov[2 * g + 1] - ov[2 * g]));
+      rc = buf_append(out, s + ov[2 * g], (size_t)(ov[2 * g + 1] - ov[2 * g]));
     i = braced ? end : end - 1;
   }
+  return rc;
 }
 
 int regex_replace_all(struct regex *r, const char *s, size_t n,
@@ -170,13 +178,16 @@ int regex_replace_all(struct regex *r, const char *s, size_t n,
   size_t search = 0, last_end = 0;
   /* Go's replaceAll: no replacement for an empty match right after a
    * match, and always advance at least one character. */
-  while (search <= n && regex_find(r, s, n, search, ov)) {
-    buf_append(out, s + last_end, (size_t)ov[0] - last_end);
-    if ((size_t)ov[1] > last_end || ov[0] == 0) {
+  /* A buffer at its ceiling refuses the rest: say so, never drop pieces
+   * silently. */
+  int rc = 0;
+  while (!rc && search <= n && regex_find(r, s, n, search, ov)) {
+    rc = buf_append(out, s + last_end, (size_t)ov[0] - last_end);
+    if (!rc && ((size_t)ov[1] > last_end || ov[0] == 0)) {
       if (literal)
-        buf_append(out, repl, rlen);
+        rc = buf_append(out, repl, rlen);
       else
-        expand(r, s, ov, repl, rlen, out);
+        rc = expand(r, s, ov, repl, rlen, out);
     }
     last_end = (size_t)ov[1];
     size_t width = search < n ? rune_width(s + search, n - search) : 1;
@@ -188,5 +199,5 @@ int regex_replace_all(struct regex *r, const char *s, size_t n,
       search = (size_t)ov[1];
   }
   free(ov);
-  return buf_append(out, s + last_end, n - last_end);
+  return rc ? rc : buf_append(out, s + last_end, n - last_end);
 }
