@@ -569,3 +569,4 @@ done
 say ""
 say "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 say "Machine-readable results (tab-separated): ${out#"$root"/}"
+bash bench/kube.sh "$iop" # 7. the Kubernetes client vs kubectl: its own section and table
