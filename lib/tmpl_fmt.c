@@ -471,8 +471,7 @@ static int print_struct(struct fmt *f, struct json_object *o, int verb,
   if (!rc)
     rc = buf_putc(f->b, '{');
   int first = 1;
-  json_object_object_foreach(o, k, v)
-  {
+  json_object_object_foreach (o, k, v) {
     if (rc)
       break;
     if (!first)

@@ -538,8 +538,7 @@ static int m_glob(struct tmpl_call *c, int argc, struct tmpl_value *argv,
   struct json_object *files = tmpl_helm_files();
   if (!files)
     return -ENOMEM;
-  json_object_object_foreach(tmpl_call_recv(c), k, v)
-  {
+  json_object_object_foreach (tmpl_call_recv(c), k, v) {
     if (glob_match(p, p + pn, k, k + strlen(k), 0) &&
         json_object_object_add(files, k, json_object_get(v))) {
       json_object_put(files);
@@ -561,8 +560,7 @@ static int m_as_config(struct tmpl_call *c, int argc, struct tmpl_value *argv,
   struct json_object *m = json_object_new_object();
   if (!m)
     return -ENOMEM;
-  json_object_object_foreach(tmpl_call_recv(c), k, v)
-  {
+  json_object_object_foreach (tmpl_call_recv(c), k, v) {
     const char *base = strrchr(k, '/') ? strrchr(k, '/') + 1 : k;
     const char *d = v ? json_object_get_string(v) : "";
     size_t n = v ? (size_t)json_object_get_string_len(v) : 0;
@@ -650,8 +648,7 @@ static struct json_object *metadata_value(struct json_object *v, char kind)
   case 'm':
     o = json_object_new_object();
     if (o && v && json_object_is_type(v, json_type_object)) {
-      json_object_object_foreach(v, k, e)
-      {
+      json_object_object_foreach (v, k, e) {
         json_object_object_add(
             o, k, json_object_new_string(e ? json_object_get_string(e) : ""));
       }

@@ -510,8 +510,7 @@ static int toml_keys(struct toml *t, struct json_object *m, int sub,
   *n = 0;
   if (!*keys)
     return -ENOMEM;
-  json_object_object_foreach(m, k, v)
-  {
+  json_object_object_foreach (m, k, v) {
     enum toml_type tt = toml_type(t, v);
     if (t->err[0])
       return 1;

@@ -149,8 +149,7 @@ static int deep_equal_maps(const struct json_object *a,
 {
   if (json_object_object_length(a) != json_object_object_length(b))
     return 0;
-  json_object_object_foreach((struct json_object *)a, k, v)
-  {
+  json_object_object_foreach ((struct json_object *)a, k, v) {
     struct json_object *w;
     if (!json_object_object_get_ex(b, k, &w) || !deep_equal(v, w, depth + 1))
       return 0;

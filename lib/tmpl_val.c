@@ -245,8 +245,7 @@ static int copy_elems(struct json_object *o, struct json_object *c, int depth)
 
 static int copy_members(struct json_object *o, struct json_object *c, int depth)
 {
-  json_object_object_foreach(o, k, v)
-  {
+  json_object_object_foreach (o, k, v) {
     struct json_object *e;
     int rc = copy_value(v, &e, depth + 1);
     if (!rc && json_object_object_add(c, k, e)) {
@@ -289,8 +288,7 @@ int tmpl__sorted_keys(struct json_object *m, const char ***keys, size_t *n)
   const char **k = malloc((len ? len : 1) * sizeof *k);
   if (!k)
     return -ENOMEM;
-  json_object_object_foreach(m, key, val)
-  {
+  json_object_object_foreach (m, key, val) {
     (void)val;
     k[i++] = key;
   }
