@@ -48,33 +48,10 @@ static struct run_result iop_run(const char *input, ...)
   return r;
 }
 
-/* Creates o (taken) and drops the server's answer. */
-static void create_json(struct testkube *t, struct json_object *o)
-{
-  json_object_put(testkube_create(t, o));
-  json_object_put(o);
-}
-
-static struct json_object *get_or_null(struct testkube *t, const char *av,
-                                       const char *kind, const char *ns,
-                                       const char *name)
-{
-  struct kube_ref r = {
-      .api_version = av, .kind = kind, .namespace = ns, .name = name};
-  struct kube_sync s;
-  kube_sync_init(&s);
-  int rc = testkube_wait(t, &s, kube_get(t->c, &r, kube_sync_cb, &s));
-  struct json_object *o = rc ? NULL : json_object_get(s.res.object);
-  ck_assert_msg(rc == 0 || rc == -ENOENT, "get %s %s/%s: %s", kind,
-                ns ? ns : "", name, s.res.err.msg);
-  kube_sync_free(&s);
-  return o;
-}
-
 static int exists(struct testkube *t, const char *av, const char *kind,
                   const char *ns, const char *name)
 {
-  struct json_object *o = get_or_null(t, av, kind, ns, name);
+  struct json_object *o = testkube_get_or_null(t, av, kind, ns, name);
   json_object_put(o);
   return o != NULL;
 }
@@ -83,51 +60,6 @@ static void sleep_ms(int ms)
 {
   struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
   nanosleep(&ts, NULL);
-}
-
-/* What a kubelet would write once every pod of our workloads in ns runs. */
-static void make_ready(struct testkube *t, const char *ns)
-{
-  static const char *const kinds[] = {"Deployment", "DaemonSet"};
-  for (int k = 0; k < 2; k++) {
-    struct json_object *list =
-        testkube_list(t, "apps/v1", kinds[k], ns, MANAGED);
-    struct json_object *items = jobj_arr(list, "items");
-    for (size_t i = 0; i < json_object_array_length(items); i++) {
-      struct json_object *o = json_object_array_get_idx(items, i);
-      long long gen =
-          (long long)jobj_int(jobj_obj(o, "metadata"), "generation", 1);
-      long long want = (long long)jobj_int(jobj_obj(o, "spec"), "replicas", 1);
-      char patch[512];
-      if (k == 0)
-        snprintf(patch, sizeof patch,
-                 "{\"status\":{\"observedGeneration\":%lld,\"replicas\":%lld,"
-                 "\"updatedReplicas\":%lld,\"readyReplicas\":%lld,"
-                 "\"availableReplicas\":%lld}}",
-                 gen, want, want, want, want);
-      else
-        snprintf(patch, sizeof patch,
-                 "{\"status\":{\"observedGeneration\":%lld,"
-                 "\"desiredNumberScheduled\":1,\"currentNumberScheduled\":1,"
-                 "\"numberMisscheduled\":0,\"numberReady\":1,"
-                 "\"updatedNumberScheduled\":1,\"numberAvailable\":1}}",
-                 gen);
-      struct kube_ref r = {.api_version = "apps/v1",
-                           .kind = kinds[k],
-                           .namespace = ns,
-                           .name = jobj_path_str(o, "metadata", "name", NULL),
-                           .subresource = "status"};
-      struct json_object *p = testkube_json("%s", patch);
-      struct kube_sync s;
-      kube_sync_init(&s);
-      testkube_wait(
-          t, &s,
-          kube_patch(t->c, &r, KUBE_PATCH_MERGE, p, NULL, kube_sync_cb, &s));
-      kube_sync_free(&s);
-      json_object_put(p);
-    }
-    json_object_put(list);
-  }
 }
 
 /* An IstioOperator file installing into ns, with more spec members. */
@@ -194,7 +126,7 @@ START_TEST(test_install_verify_uninstall)
   ck_assert_msg(strstr(r.out, "not ready"), "%s", r.out);
   run_result_free(&r);
 
-  make_ready(&t, ns);
+  testkube_make_ready(&t, ns);
   r = iop_run(NULL, "install", "-f", file, "-d", fixtures(), "-y", NULL);
   ck_assert_msg(r.status == 0, "install: %s%s", r.out, r.err);
   ck_assert(strstr(r.out, "✔ Istiod installed"));
@@ -202,7 +134,7 @@ START_TEST(test_install_verify_uninstall)
   ck_assert(strstr(r.out, "✔ Installation complete"));
   run_result_free(&r);
   struct json_object *dep =
-      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
+      testkube_get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
   ck_assert_str_eq(jobj_path_str(dep, "metadata", "labels",
                                  "operator.istio.io/component", NULL),
                    "Pilot");
@@ -278,8 +210,8 @@ START_TEST(test_operator_init_twice_and_remove)
                    NULL, "istiooperators.install.istio.io"));
   ck_assert(exists(&t, "rbac.authorization.k8s.io/v1", "ClusterRole", NULL,
                    "istio-operator"));
-  struct json_object *dep = get_or_null(&t, "apps/v1", "Deployment",
-                                        "istio-operator", "istio-operator");
+  struct json_object *dep = testkube_get_or_null(
+      &t, "apps/v1", "Deployment", "istio-operator", "istio-operator");
   ck_assert_ptr_nonnull(dep);
   char rv[64];
   snprintf(rv, sizeof rv, "%s",
@@ -290,8 +222,8 @@ START_TEST(test_operator_init_twice_and_remove)
   ck_assert_msg(r.status == 0, "init again: %s%s", r.out, r.err);
   ck_assert_msg(strstr(r.out, "nothing to change"), "%s", r.out);
   run_result_free(&r);
-  dep = get_or_null(&t, "apps/v1", "Deployment", "istio-operator",
-                    "istio-operator");
+  dep = testkube_get_or_null(&t, "apps/v1", "Deployment", "istio-operator",
+                             "istio-operator");
   ck_assert_str_eq(jobj_path_str(dep, "metadata", "resourceVersion", NULL), rv);
   json_object_put(dep);
 
@@ -327,7 +259,7 @@ END_TEST
 
 static void bind_operator_user(struct testkube *t, const char *ns)
 {
-  create_json(
+  testkube_create_json(
       t, testkube_json(
              "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\","
              "\"kind\":\"ClusterRoleBinding\",\"metadata\":{\"name\":"
@@ -338,7 +270,7 @@ static void bind_operator_user(struct testkube *t, const char *ns)
              "\"iop-operator\"}]}",
              ns));
   /* The Lease Role of deploy/, in the namespace the test elects in. */
-  create_json(
+  testkube_create_json(
       t,
       testkube_json(
           "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"Role\","
@@ -347,7 +279,7 @@ static void bind_operator_user(struct testkube *t, const char *ns)
           "\"verbs\":[\"get\",\"list\",\"watch\",\"create\",\"update\","
           "\"patch\"]}]}",
           ns));
-  create_json(
+  testkube_create_json(
       t,
       testkube_json(
           "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":"
@@ -406,7 +338,7 @@ START_TEST(test_server_runs_with_deploy_rbac_only)
       (char *)test_iop_bin(), "server",         kcflag, "--manifests",
       (char *)fixtures(),     "--metrics-addr", port,   NULL};
   testproc_start(&p, argv, env, log);
-  create_json(
+  testkube_create_json(
       &t, testkube_json(
               "{\"apiVersion\":\"" IOP_AV
               "\",\"kind\":\"IstioOperator\",\"metadata\":"
@@ -415,9 +347,9 @@ START_TEST(test_server_runs_with_deploy_rbac_only)
               ns, ns));
   struct json_object *cr = NULL;
   for (int waited = 0; waited < 60000; waited += 250) {
-    make_ready(&t, ns);
+    testkube_make_ready(&t, ns);
     json_object_put(cr);
-    cr = get_or_null(&t, IOP_AV, "IstioOperator", ns, "rbac");
+    cr = testkube_get_or_null(&t, IOP_AV, "IstioOperator", ns, "rbac");
     if (strcmp(state_of(cr), "HEALTHY") == 0)
       break;
     sleep_ms(250);
@@ -451,7 +383,7 @@ START_TEST(test_operator_remove_purge_keeps_istio)
   struct run_result r = iop_run(NULL, "operator", "init", "--no-wait", NULL);
   ck_assert_msg(r.status == 0, "init: %s%s", r.out, r.err);
   run_result_free(&r);
-  create_json(
+  testkube_create_json(
       &t, testkube_json("{\"apiVersion\":\"" IOP_AV
                         "\",\"kind\":\"IstioOperator\",\"metadata\":"
                         "{\"name\":\"kept\",\"namespace\":\"%s\"},\"spec\":{}}",

@@ -134,29 +134,6 @@ static void put_iop(struct testkube *t, const char *ns, const char *name,
   json_object_put(o);
 }
 
-/* Creates o (taken) and drops the server's answer. */
-static void create_json(struct testkube *t, struct json_object *o)
-{
-  json_object_put(testkube_create(t, o));
-  json_object_put(o);
-}
-
-static struct json_object *get_or_null(struct testkube *t, const char *av,
-                                       const char *kind, const char *ns,
-                                       const char *name)
-{
-  struct kube_ref r = {
-      .api_version = av, .kind = kind, .namespace = ns, .name = name};
-  struct kube_sync s;
-  kube_sync_init(&s);
-  int rc = testkube_wait(t, &s, kube_get(t->c, &r, kube_sync_cb, &s));
-  struct json_object *o = rc ? NULL : json_object_get(s.res.object);
-  ck_assert_msg(rc == 0 || rc == -ENOENT, "get %s %s/%s: %s", kind, ns, name,
-                s.res.err.msg);
-  kube_sync_free(&s);
-  return o;
-}
-
 static void delete_obj(struct testkube *t, const char *av, const char *kind,
                        const char *ns, const char *name)
 {
@@ -192,41 +169,6 @@ static void merge_patch(struct testkube *t, const char *av, const char *kind,
   json_object_put(patch);
 }
 
-/* Writes the status a kubelet and the controllers would write once every
- * pod of our Deployments and DaemonSets in ns runs. */
-static void make_ready(struct testkube *t, const char *ns)
-{
-  static const char *const kinds[] = {"Deployment", "DaemonSet"};
-  for (int k = 0; k < 2; k++) {
-    struct json_object *list =
-        testkube_list(t, "apps/v1", kinds[k], ns, MANAGED);
-    struct json_object *items = jobj_arr(list, "items");
-    for (size_t i = 0; i < json_object_array_length(items); i++) {
-      struct json_object *o = json_object_array_get_idx(items, i);
-      int64_t gen = jobj_int(jobj_obj(o, "metadata"), "generation", 1);
-      int64_t want = jobj_int(jobj_obj(o, "spec"), "replicas", 1);
-      char patch[512];
-      if (k == 0)
-        snprintf(patch, sizeof patch,
-                 "{\"status\":{\"observedGeneration\":%lld,\"replicas\":%lld,"
-                 "\"updatedReplicas\":%lld,\"readyReplicas\":%lld,"
-                 "\"availableReplicas\":%lld}}",
-                 (long long)gen, (long long)want, (long long)want,
-                 (long long)want, (long long)want);
-      else
-        snprintf(patch, sizeof patch,
-                 "{\"status\":{\"observedGeneration\":%lld,"
-                 "\"desiredNumberScheduled\":1,\"currentNumberScheduled\":1,"
-                 "\"numberMisscheduled\":0,\"numberReady\":1,"
-                 "\"updatedNumberScheduled\":1,\"numberAvailable\":1}}",
-                 (long long)gen);
-      merge_patch(t, "apps/v1", kinds[k], ns,
-                  jobj_path_str(o, "metadata", "name", NULL), "status", patch);
-    }
-    json_object_put(list);
-  }
-}
-
 static void sleep_ms(int ms)
 {
   struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -249,9 +191,9 @@ static struct json_object *wait_state(struct testkube *t, struct srv *s,
   struct json_object *cr = NULL;
   for (int waited = 0; waited < WAIT_MS; waited += 200) {
     if (ready)
-      make_ready(t, ns);
+      testkube_make_ready(t, ns);
     json_object_put(cr);
-    cr = get_or_null(t, IOP_AV, "IstioOperator", ns, name);
+    cr = testkube_get_or_null(t, IOP_AV, "IstioOperator", ns, name);
     int64_t gen = jobj_int(jobj_obj(cr, "metadata"), "generation", -1);
     int64_t seen = jobj_int(jobj_obj(cr, "status"), "observedGeneration", -2);
     if (cr && strcmp(cr_state(cr), want) == 0 && gen == seen)
@@ -276,7 +218,7 @@ wait_obj(struct testkube *t, struct srv *s, const char *av, const char *kind,
   struct json_object *o = NULL;
   for (int waited = 0; waited < WAIT_MS; waited += 100) {
     json_object_put(o);
-    o = get_or_null(t, av, kind, ns, name);
+    o = testkube_get_or_null(t, av, kind, ns, name);
     if (pred(o, arg))
       return o;
     sleep_ms(100);
@@ -335,7 +277,7 @@ START_TEST(test_create_reaches_healthy)
   /* What a user checks: istiod and the ingress gateway run, labelled as
    * the upstream operator labelled them; the status says so. */
   struct json_object *dep =
-      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
+      testkube_get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
   ck_assert_ptr_nonnull(dep);
   ck_assert(label_is(dep, "install.operator.istio.io/owning-resource", "main"));
   ck_assert(
@@ -343,8 +285,8 @@ START_TEST(test_create_reaches_healthy)
   ck_assert(label_is(dep, "operator.istio.io/component", "Pilot"));
   ck_assert(label_is(dep, "operator.istio.io/managed", "Reconcile"));
   ck_assert(label_is(dep, "istio.io/rev", "default"));
-  struct json_object *gw =
-      get_or_null(&t, "apps/v1", "Deployment", ns, "istio-ingressgateway");
+  struct json_object *gw = testkube_get_or_null(&t, "apps/v1", "Deployment", ns,
+                                                "istio-ingressgateway");
   ck_assert_ptr_nonnull(gw);
   ck_assert(label_is(gw, "operator.istio.io/component", "IngressGateways"));
   ck_assert_str_eq(
@@ -360,8 +302,8 @@ START_TEST(test_create_reaches_healthy)
   ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(fin, 0)),
                    FINALIZER);
   /* The egress gateway is off in the default profile. */
-  struct json_object *egress =
-      get_or_null(&t, "apps/v1", "Deployment", ns, "istio-egressgateway");
+  struct json_object *egress = testkube_get_or_null(&t, "apps/v1", "Deployment",
+                                                    ns, "istio-egressgateway");
   ck_assert_ptr_null(egress);
 
   /* Probes and metrics. */
@@ -406,7 +348,7 @@ START_TEST(test_change_and_prune)
   const char *ns = testkube_namespace(&t, "srv-prune");
   /* Someone else's objects of the kinds we prune, in the same namespace. */
   struct json_object *cm = testkube_configmap(&t, "not-ours", "k", "v");
-  create_json(
+  testkube_create_json(
       &t,
       testkube_json(
           "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":"
@@ -426,7 +368,7 @@ START_TEST(test_change_and_prune)
 
   /* The ingress gateway is turned off: its objects go, nothing else. */
   struct json_object *istiod =
-      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
+      testkube_get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
   put_iop(&t, ns, "main", "\"pilot\":{\"env\":{\"E2E_MARK\":\"on\"}}",
           "\"components\":{\"ingressGateways\":[{\"name\":"
           "\"istio-ingressgateway\",\"enabled\":false}]}");
@@ -439,16 +381,17 @@ START_TEST(test_change_and_prune)
                            "pruned"));
   json_object_put(wait_state(&t, &s, ns, "main", "HEALTHY", 1));
   struct json_object *istiod2 =
-      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
+      testkube_get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
   ck_assert_str_eq(jobj_path_str(istiod2, "metadata", "uid", NULL),
                    jobj_path_str(istiod, "metadata", "uid", NULL));
   ck_assert_ptr_null(jobj_path(istiod2, "metadata", "deletionTimestamp", NULL));
-  struct json_object *cm2 = get_or_null(&t, "v1", "ConfigMap", ns, "not-ours");
+  struct json_object *cm2 =
+      testkube_get_or_null(&t, "v1", "ConfigMap", ns, "not-ours");
   ck_assert_ptr_nonnull(cm2);
   ck_assert_str_eq(jobj_path_str(cm2, "metadata", "resourceVersion", NULL),
                    jobj_path_str(cm, "metadata", "resourceVersion", NULL));
-  struct json_object *sa = get_or_null(&t, "v1", "ServiceAccount", ns,
-                                       "istio-egressgateway-service-account");
+  struct json_object *sa = testkube_get_or_null(
+      &t, "v1", "ServiceAccount", ns, "istio-egressgateway-service-account");
   ck_assert_msg(sa != NULL, "an object without our owner labels was pruned");
   json_object_put(sa);
   json_object_put(cm2);
@@ -490,7 +433,7 @@ START_TEST(test_drift_is_repaired)
 
   /* Deleted: put back. */
   struct json_object *dep =
-      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
+      testkube_get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
   char uid[128];
   snprintf(uid, sizeof uid, "%s", jobj_path_str(dep, "metadata", "uid", NULL));
   char image[512];
@@ -541,11 +484,11 @@ START_TEST(test_invalid_cr_reports_error_others_go_on)
   ck_assert(condition(bad, "Reconciled", "False"));
   json_object_put(wait_state(&t, &s, ns, "fine", "HEALTHY", 1));
   struct json_object *dep =
-      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod-good");
+      testkube_get_or_null(&t, "apps/v1", "Deployment", ns, "istiod-good");
   ck_assert_ptr_nonnull(dep);
   /* Nothing of the broken one was applied. */
   struct json_object *none =
-      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod-bad");
+      testkube_get_or_null(&t, "apps/v1", "Deployment", ns, "istiod-bad");
   ck_assert_ptr_null(none);
   json_object_put(dep);
   json_object_put(bad);
@@ -660,7 +603,7 @@ START_TEST(test_hostile_crs)
   /* The huge one is valid: it installs, its Deployment carries it all. */
   json_object_put(wait_state(&t, &s, ns, "huge", "HEALTHY", 1));
   struct json_object *dep =
-      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod-huge");
+      testkube_get_or_null(&t, "apps/v1", "Deployment", ns, "istiod-huge");
   ck_assert(env_has(dep, "E01999"));
   json_object_put(dep);
   ck_assert(testproc_alive(&s.p));
@@ -685,9 +628,9 @@ START_TEST(test_two_revisions_and_deletion)
   json_object_put(wait_state(&t, &s, ns, "stable", "HEALTHY", 1));
   json_object_put(wait_state(&t, &s, ns, "canary", "HEALTHY", 1));
   struct json_object *a =
-      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
+      testkube_get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
   struct json_object *b =
-      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod-canary");
+      testkube_get_or_null(&t, "apps/v1", "Deployment", ns, "istiod-canary");
   ck_assert_ptr_nonnull(a);
   ck_assert_ptr_nonnull(b);
   ck_assert(label_is(b, "istio.io/rev", "canary"));
@@ -701,7 +644,7 @@ START_TEST(test_two_revisions_and_deletion)
   json_object_put(wait_obj(&t, &s, IOP_AV, "IstioOperator", ns, "canary",
                            absent, NULL, "released by its finalizer"));
   struct json_object *a2 =
-      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
+      testkube_get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
   ck_assert_ptr_nonnull(a2);
   ck_assert_str_eq(jobj_path_str(a2, "metadata", "uid", NULL),
                    jobj_path_str(a, "metadata", "uid", NULL));
@@ -715,12 +658,12 @@ START_TEST(test_two_revisions_and_deletion)
   ck_assert_int_eq(json_object_array_length(jobj_arr(left, "items")), 0);
   json_object_put(left);
   struct json_object *gone =
-      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
+      testkube_get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
   ck_assert_ptr_null(gone);
   if (!getenv("IOP_TEST_MANIFESTS")) {
-    struct json_object *crd =
-        get_or_null(&t, "apiextensions.k8s.io/v1", "CustomResourceDefinition",
-                    NULL, "meshpolicies.test.iop.dev");
+    struct json_object *crd = testkube_get_or_null(
+        &t, "apiextensions.k8s.io/v1", "CustomResourceDefinition", NULL,
+        "meshpolicies.test.iop.dev");
     ck_assert_msg(crd != NULL, "a CRD was pruned");
     json_object_put(crd);
   }
@@ -747,7 +690,7 @@ START_TEST(test_ignore_reconcile)
   delete_obj(&t, "apps/v1", "Deployment", ns, "istiod");
   sleep_ms(3000);
   struct json_object *dep =
-      get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
+      testkube_get_or_null(&t, "apps/v1", "Deployment", ns, "istiod");
   ck_assert_msg(dep == NULL, "an ignored IstioOperator was reconciled");
   /* Deletion still completes. */
   delete_obj(&t, IOP_AV, "IstioOperator", ns, "main");
@@ -796,8 +739,8 @@ START_TEST(test_leader_takeover)
   ck_assert(testproc_wait_output(&a.p, "became the leader", WAIT_MS));
   srv_start(&b, ns, ns, "POD_NAME=iop-b", NULL, NULL);
   ck_assert(testproc_wait_output(&b.p, "caches synced", WAIT_MS));
-  struct json_object *lease = get_or_null(&t, "coordination.k8s.io/v1", "Lease",
-                                          ns, "istio-operator-lock");
+  struct json_object *lease = testkube_get_or_null(
+      &t, "coordination.k8s.io/v1", "Lease", ns, "istio-operator-lock");
   ck_assert_ptr_nonnull(lease);
   const char *holder = jobj_path_str(lease, "spec", "holderIdentity", NULL);
   ck_assert_msg(strncmp(holder, "iop-a", 5) == 0, "holder %s", holder);
@@ -815,8 +758,8 @@ START_TEST(test_leader_takeover)
   json_object_put(wait_state(&t, &b, ns, "main", "HEALTHY", 1));
   /* SIGTERM releases the lease. */
   ck_assert_int_eq(testproc_stop(&b.p, 15000), 0);
-  lease = get_or_null(&t, "coordination.k8s.io/v1", "Lease", ns,
-                      "istio-operator-lock");
+  lease = testkube_get_or_null(&t, "coordination.k8s.io/v1", "Lease", ns,
+                               "istio-operator-lock");
   const char *after = jobj_path_str(lease, "spec", "holderIdentity", NULL);
   ck_assert_msg(!after || !*after, "lease still held by %s", after);
   json_object_put(lease);

@@ -330,3 +330,73 @@ int testkube_events_count(struct testkube_events *ev, const char *line)
                 line) == 0;
   return n;
 }
+
+/* ---- for the operator's suites ---- */
+
+/* Creates o (taken) and drops the server's answer. */
+void testkube_create_json(struct testkube *t, struct json_object *o)
+{
+  json_object_put(testkube_create(t, o));
+  json_object_put(o);
+}
+
+struct json_object *testkube_get_or_null(struct testkube *t, const char *av,
+                                         const char *kind, const char *ns,
+                                         const char *name)
+{
+  struct kube_ref r = {
+      .api_version = av, .kind = kind, .namespace = ns, .name = name};
+  struct kube_sync s;
+  kube_sync_init(&s);
+  int rc = testkube_wait(t, &s, kube_get(t->c, &r, kube_sync_cb, &s));
+  struct json_object *o = rc ? NULL : json_object_get(s.res.object);
+  ck_assert_msg(rc == 0 || rc == -ENOENT, "get %s %s/%s: %s", kind,
+                ns ? ns : "", name, s.res.err.msg);
+  kube_sync_free(&s);
+  return o;
+}
+
+/* What a kubelet would write once every pod of our workloads in ns runs. */
+void testkube_make_ready(struct testkube *t, const char *ns)
+{
+  static const char *const kinds[] = {"Deployment", "DaemonSet"};
+  for (int k = 0; k < 2; k++) {
+    struct json_object *list = testkube_list(
+        t, "apps/v1", kinds[k], ns, "operator.istio.io/managed=Reconcile");
+    struct json_object *items = jobj_arr(list, "items");
+    for (size_t i = 0; i < json_object_array_length(items); i++) {
+      struct json_object *o = json_object_array_get_idx(items, i);
+      long long gen =
+          (long long)jobj_int(jobj_obj(o, "metadata"), "generation", 1);
+      long long want = (long long)jobj_int(jobj_obj(o, "spec"), "replicas", 1);
+      char patch[512];
+      if (k == 0)
+        snprintf(patch, sizeof patch,
+                 "{\"status\":{\"observedGeneration\":%lld,\"replicas\":%lld,"
+                 "\"updatedReplicas\":%lld,\"readyReplicas\":%lld,"
+                 "\"availableReplicas\":%lld}}",
+                 gen, want, want, want, want);
+      else
+        snprintf(patch, sizeof patch,
+                 "{\"status\":{\"observedGeneration\":%lld,"
+                 "\"desiredNumberScheduled\":1,\"currentNumberScheduled\":1,"
+                 "\"numberMisscheduled\":0,\"numberReady\":1,"
+                 "\"updatedNumberScheduled\":1,\"numberAvailable\":1}}",
+                 gen);
+      struct kube_ref r = {.api_version = "apps/v1",
+                           .kind = kinds[k],
+                           .namespace = ns,
+                           .name = jobj_path_str(o, "metadata", "name", NULL),
+                           .subresource = "status"};
+      struct json_object *p = testkube_json("%s", patch);
+      struct kube_sync s;
+      kube_sync_init(&s);
+      testkube_wait(
+          t, &s,
+          kube_patch(t->c, &r, KUBE_PATCH_MERGE, p, NULL, kube_sync_cb, &s));
+      kube_sync_free(&s);
+      json_object_put(p);
+    }
+    json_object_put(list);
+  }
+}

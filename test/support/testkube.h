@@ -96,4 +96,15 @@ int testkube_events_count(struct testkube_events *ev, const char *line);
 const char *testkube_name(struct json_object *o);
 const char *testkube_rv(struct json_object *o);
 
+/* For the operator's suites: creates o (taken), dropping the answer; gets
+ * an object or NULL when it does not exist; and writes the status a
+ * kubelet and the apps controllers would write once every pod of iop's
+ * Deployments and DaemonSets in ns runs (no kubelet runs in tests). */
+void testkube_create_json(struct testkube *t, struct json_object *o);
+struct json_object *testkube_get_or_null(struct testkube *t,
+                                         const char *api_version,
+                                         const char *kind, const char *ns,
+                                         const char *name);
+void testkube_make_ready(struct testkube *t, const char *ns);
+
 #endif
