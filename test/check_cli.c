@@ -63,6 +63,30 @@ START_TEST(yaml_round_trip_prints_kubectl_style)
 }
 END_TEST
 
+/* The server refuses flag values it cannot use, before touching a
+ * cluster, in one line naming the flag. */
+START_TEST(server_bad_flags_name_the_flag)
+{
+  static const char *const cases[][3] = {
+      {"--workers", "x", "--workers: want a number from 1 to 64, got x"},
+      {"--workers", "0", "--workers"},
+      {"--leader-elect", "yes", "--leader-elect: want true or false"},
+      {"--resync-period", "soon", "--resync-period: not a duration: soon"},
+      {"--log-level", "loud", "loud"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    struct run_result r = iop(NULL, "server", cases[i][0], cases[i][1]);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, cases[i][2]) != NULL, "%s %s: %s", cases[i][0],
+                  cases[i][1], r.err);
+    const char *nl = strchr(r.err, '\n');
+    ck_assert_msg(nl && nl[1] == '\0', "not one line: %s", r.err);
+    ck_assert_str_eq(r.out, "");
+    run_result_free(&r);
+  }
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
   Suite *s = suite_create("cli");
@@ -72,6 +96,7 @@ Suite *cli_suite(void)
   tcase_add_test(tc, unknown_command_fails);
   tcase_add_test(tc, yaml_error_names_the_place);
   tcase_add_test(tc, yaml_round_trip_prints_kubectl_style);
+  tcase_add_test(tc, server_bad_flags_name_the_flag);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -100,9 +100,19 @@ static int parse(struct server *s, int argc, char **argv)
     case 'd':
       s->manifests = optarg;
       break;
-    case 'w':
-      s->workers = atoi(optarg);
+    case 'w': {
+      char *end;
+      long n = strtol(optarg, &end, 10);
+      if (*end || n < 1 || n > 64) {
+        fprintf(stderr,
+                "Error: --workers: want a number from 1 to 64, got "
+                "%s\n",
+                optarg);
+        return 1;
+      }
+      s->workers = (int)n;
       break;
+    }
     case 'm':
       s->metrics_addr = optarg;
       break;
@@ -114,7 +124,12 @@ static int parse(struct server *s, int argc, char **argv)
       s->resync_ms = (uint64_t)d;
       break;
     case 'L':
-      s->leader_elect = strcmp(optarg, "false") != 0;
+      if (strcmp(optarg, "true") && strcmp(optarg, "false")) {
+        fprintf(stderr, "Error: --leader-elect: want true or false, got %s\n",
+                optarg);
+        return 1;
+      }
+      s->leader_elect = strcmp(optarg, "true") == 0;
       break;
     case 'f':
       s->log_format = optarg;
