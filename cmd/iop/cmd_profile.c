@@ -1,6 +1,7 @@
 /* iop profile list | dump | diff: Istio's configuration profiles, as
  * istioctl profile showed them. */
 #include "cmd.h"
+#include "cmd_common.h"
 
 #include "buf.h"
 #include "gonum.h"
@@ -18,14 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_INPUTS 64
-
 struct prof_cli {
-  const char *manifests;
-  const char *files[MAX_INPUTS];
-  int nfiles;
-  const char *sets[MAX_INPUTS + 2];
-  int nsets;
+  struct cmd_inputs in; /* -f, --set, -d */
   const char *config_path;
   const char *output; /* yaml, json, flags */
   char alias[4200];
@@ -62,18 +57,12 @@ static int parse(struct prof_cli *p, int argc, char **argv)
   optind = 1;
   p->output = "yaml";
   while ((ch = getopt_long(argc, argv, "d:f:s:p:o:h", opts, NULL)) != -1) {
+    int taken = cmd_inputs_option(&p->in, ch, optarg);
+    if (taken < 0)
+      return 1;
+    if (taken)
+      continue;
     switch (ch) {
-    case 'd':
-      p->manifests = optarg;
-      break;
-    case 'f':
-      if (p->nfiles < MAX_INPUTS)
-        p->files[p->nfiles++] = optarg;
-      break;
-    case 's':
-      if (p->nsets < MAX_INPUTS)
-        p->sets[p->nsets++] = optarg;
-      break;
     case 'p':
       p->config_path = optarg;
       break;
@@ -96,7 +85,7 @@ static int parse(struct prof_cli *p, int argc, char **argv)
 
 static const char *manifests_dir(const struct prof_cli *p)
 {
-  return p->manifests ? p->manifests : cmd_default_manifests();
+  return p->in.manifests ? p->in.manifests : cmd_default_manifests();
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -135,19 +124,20 @@ static int do_list(struct prof_cli *p)
 static int merged_for(struct prof_cli *p, const char *profile,
                       struct json_object **out, struct err *e)
 {
-  int nsets = p->nsets;
-  const char *sets[MAX_INPUTS + 2];
-  memcpy(sets, p->sets, sizeof p->sets);
-  if (p->manifests) {
-    snprintf(p->alias, sizeof p->alias, "installPackagePath=%s", p->manifests);
+  int nsets = p->in.nsets;
+  const char *sets[CMD_MAX_INPUTS + 2];
+  memcpy(sets, p->in.sets, sizeof p->in.sets);
+  if (p->in.manifests) {
+    snprintf(p->alias, sizeof p->alias, "installPackagePath=%s",
+             p->in.manifests);
     sets[nsets++] = p->alias;
   }
   if (profile) {
     snprintf(p->profile, sizeof p->profile, "profile=%s", profile);
     sets[nsets++] = p->profile;
   }
-  struct iop_inputs in = {.files = p->files,
-                          .nfiles = p->nfiles,
+  struct iop_inputs in = {.files = (const char *const *)p->in.files,
+                          .nfiles = p->in.nfiles,
                           .sets = sets,
                           .nsets = nsets,
                           .default_manifests = cmd_default_manifests()};
@@ -344,7 +334,7 @@ static int dump_profile(struct prof_cli *p, const char *profile,
 
 static int do_dump(struct prof_cli *p, const char *profile)
 {
-  if (profile && p->nfiles) {
+  if (profile && p->in.nfiles) {
     fprintf(stderr, "Error: cannot specify both profile name and filename "
                     "flag\n");
     return 1;
@@ -451,15 +441,20 @@ int cmd_profile(int argc, char **argv)
   const char *sub = argv[1];
   struct prof_cli p = {0};
   int rc = parse(&p, argc - 1, argv + 1);
-  if (rc)
+  if (rc) {
+    cmd_inputs_free(&p.in);
     return rc < 0 ? 0 : rc;
+  }
   int nargs = argc - 1 - optind;
   char **args = argv + 1 + optind;
   if (strcmp(sub, "list") == 0 && nargs == 0)
-    return do_list(&p);
-  if (strcmp(sub, "dump") == 0 && nargs <= 1)
-    return do_dump(&p, nargs ? args[0] : NULL);
-  if (strcmp(sub, "diff") == 0 && nargs == 2)
-    return do_diff(&p, args[0], args[1]);
-  return usage(stderr, 1);
+    rc = do_list(&p);
+  else if (strcmp(sub, "dump") == 0 && nargs <= 1)
+    rc = do_dump(&p, nargs ? args[0] : NULL);
+  else if (strcmp(sub, "diff") == 0 && nargs == 2)
+    rc = do_diff(&p, args[0], args[1]);
+  else
+    rc = usage(stderr, 1);
+  cmd_inputs_free(&p.in);
+  return rc;
 }
