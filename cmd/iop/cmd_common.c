@@ -115,12 +115,18 @@ int cmd_wait(struct cmd_cluster *cl, struct json_object *obj,
   }
 }
 
-int cmd_ensure_namespace(struct cmd_cluster *cl, const char *ns, int dry_run)
+struct json_object *cmd_namespace_object(const char *ns)
 {
   struct json_object *o = json_object_new_object();
   jobj_set_str(o, "apiVersion", "v1");
   jobj_set_str(o, "kind", "Namespace");
   jobj_set_str(jobj_ensure_obj(o, "metadata"), "name", ns);
+  return o;
+}
+
+int cmd_ensure_namespace(struct cmd_cluster *cl, const char *ns, int dry_run)
+{
+  struct json_object *o = cmd_namespace_object(ns);
   int rc;
   struct kube_result res;
   struct json_object *live = cmd_get(cl, o, &res, &rc);

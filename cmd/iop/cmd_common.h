@@ -32,6 +32,8 @@ int cmd_wait(struct cmd_cluster *cl, struct json_object *obj,
              unsigned timeout_s,
              int (*ready)(struct json_object *live, char *why, size_t n),
              char *why, size_t n);
+/* A Namespace object named ns (the caller owns it). */
+struct json_object *cmd_namespace_object(const char *ns);
 /* Creates the namespace when it is missing. */
 int cmd_ensure_namespace(struct cmd_cluster *cl, const char *ns, int dry_run);
 /* Prints objects as YAML documents, or a JSON List. */

@@ -42,6 +42,12 @@ int install_note_namespace(struct install_run *ir, const char *ns);
  * a component, the revision, and the owner's name when it has one. */
 void install_owner_selector(const struct apply_owner *owner, char *out,
                             size_t n);
+/* Calls fn for every object of kind k (in the first version the server
+ * serves) matching selector. Returns 0, or 1 after printing an error. */
+int install_foreach_of_kind(struct cmd_cluster *cl, const struct apply_kind *k,
+                            const char *selector,
+                            void (*fn)(struct json_object *obj, void *data),
+                            void *data);
 /* Calls fn for every object of a prunable kind matching selector (each
  * object once, in the first version the server serves). Returns 0, or 1
  * after printing an error. */

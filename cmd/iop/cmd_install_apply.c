@@ -169,10 +169,7 @@ int install_wait_object(struct install_run *ir, struct json_object *obj,
 
 int install_note_namespace(struct install_run *ir, const char *ns)
 {
-  struct json_object *o = json_object_new_object();
-  jobj_set_str(o, "apiVersion", "v1");
-  jobj_set_str(o, "kind", "Namespace");
-  jobj_set_str(jobj_ensure_obj(o, "metadata"), "name", ns);
+  struct json_object *o = cmd_namespace_object(ns);
   int rc;
   struct kube_result err;
   struct json_object *live = cmd_get(&ir->cl, o, &err, &rc);
@@ -243,26 +240,35 @@ static struct json_object *list_kind(struct cmd_cluster *cl,
   return NULL;
 }
 
+int install_foreach_of_kind(struct cmd_cluster *cl, const struct apply_kind *k,
+                            const char *selector,
+                            void (*fn)(struct json_object *obj, void *data),
+                            void *data)
+{
+  int rc;
+  struct json_object *list = list_kind(cl, k, selector, &rc);
+  if (rc)
+    return 1;
+  struct json_object *items = jobj_arr(list, "items");
+  for (size_t i = 0; items && i < json_object_array_length(items); i++) {
+    struct json_object *o = json_object_array_get_idx(items, i);
+    /* Items of a List carry no apiVersion and kind. */
+    jobj_set_str(o, "apiVersion", jobj_str(list, "apiVersion"));
+    jobj_set_str(o, "kind", k->kind);
+    fn(o, data);
+  }
+  json_object_put(list);
+  return 0;
+}
+
 int install_foreach_owned(struct cmd_cluster *cl, const char *selector,
                           void (*fn)(struct json_object *obj, void *data),
                           void *data)
 {
-  for (size_t i = 0; i < apply_nprunable_kinds; i++) {
-    int rc;
-    struct json_object *list =
-        list_kind(cl, &apply_prunable_kinds[i], selector, &rc);
-    if (rc)
+  for (size_t i = 0; i < apply_nprunable_kinds; i++)
+    if (install_foreach_of_kind(cl, &apply_prunable_kinds[i], selector, fn,
+                                data))
       return 1;
-    struct json_object *items = jobj_arr(list, "items");
-    for (size_t k = 0; items && k < json_object_array_length(items); k++) {
-      struct json_object *o = json_object_array_get_idx(items, k);
-      /* Items of a List carry no apiVersion and kind. */
-      jobj_set_str(o, "apiVersion", jobj_str(list, "apiVersion"));
-      jobj_set_str(o, "kind", apply_prunable_kinds[i].kind);
-      fn(o, data);
-    }
-    json_object_put(list);
-  }
   return 0;
 }
 

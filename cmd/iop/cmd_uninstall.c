@@ -125,28 +125,10 @@ static void collect(struct json_object *obj, void *data)
 /* CRDs carry our labels too; only --purge removes them. */
 static int collect_crds(struct cmd_cluster *cl, struct json_object *victims)
 {
-  struct kube_ref ref = {.api_version = "apiextensions.k8s.io/v1",
-                         .kind = "CustomResourceDefinition"};
-  struct kube_list_opts lo = {.label_selector = INSTALL_ISTIO_SELECTOR};
-  struct kube_sync s;
-  kube_sync_init(&s);
-  int rc = kube_list_all(cl->client, &ref, &lo, kube_sync_cb, &s);
-  if (!rc)
-    rc = kube_sync_wait(cl->client, &s);
-  if (rc) {
-    rc = cmd_report(&s.res);
-    kube_sync_free(&s);
-    return rc;
-  }
-  struct json_object *items = jobj_arr(s.res.object, "items");
-  for (size_t i = 0; items && i < json_object_array_length(items); i++) {
-    struct json_object *o = json_object_array_get_idx(items, i);
-    jobj_set_str(o, "apiVersion", "apiextensions.k8s.io/v1");
-    jobj_set_str(o, "kind", "CustomResourceDefinition");
-    collect(o, victims);
-  }
-  kube_sync_free(&s);
-  return 0;
+  static const struct apply_kind crd = {
+      "apiextensions.k8s.io", "CustomResourceDefinition", {"v1"}};
+  return install_foreach_of_kind(cl, &crd, INSTALL_ISTIO_SELECTOR, collect,
+                                 victims);
 }
 
 /* The selector of what to remove, from the flags. */
