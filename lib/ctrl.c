@@ -494,11 +494,6 @@ void ctrl_set_leading(struct ctrl *c, int leading)
     informer_foreach(c->iops[i], enqueue_all, c);
 }
 
-int ctrl_synced(struct ctrl *c)
-{
-  return c->synced;
-}
-
 static void queue_closed(void *data)
 {
   struct ctrl *c = data;

@@ -45,6 +45,5 @@ int ctrl_start(uv_loop_t *loop, const struct ctrl_opts *o, struct ctrl **out,
 void ctrl_set_leading(struct ctrl *c, int leading);
 /* Stops everything; cb runs once the loop may close. */
 void ctrl_stop(struct ctrl *c, void (*cb)(void *data), void *data);
-int ctrl_synced(struct ctrl *c);
 
 #endif

@@ -369,12 +369,9 @@ static void on_batch(struct apply_batch *b, void *data)
     const struct apply_result *res = apply_batch_result(b, i);
     /* The status outlives the batch: name the component with the static
      * string of its table entry, never with the label's borrowed text. */
-    const struct iop_component *ic = iop_component_by_name(
-        jobj_path_str(res->obj, "metadata", "labels", LABEL_COMPONENT,
-                      (const char *)NULL)
-            ? jobj_path_str(res->obj, "metadata", "labels", LABEL_COMPONENT,
-                            (const char *)NULL)
-            : "");
+    const char *label = jobj_path_str(res->obj, "metadata", "labels",
+                                      LABEL_COMPONENT, (const char *)NULL);
+    const struct iop_component *ic = iop_component_by_name(label ? label : "");
     const char *comp = ic ? ic->name : NULL;
     char id[1024];
     apply_key(res->obj, id, sizeof id);
