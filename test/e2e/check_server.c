@@ -821,6 +821,7 @@ Suite *server_suite(void)
 {
   Suite *s = suite_create("server");
   TCase *tc = tcase_create("server");
+  tcase_add_checked_fixture(tc, testkube_install_iop_crd, NULL);
   tcase_set_timeout(tc, 240);
   tcase_add_test(tc, test_create_reaches_healthy);
   tcase_add_test(tc, test_change_and_prune);

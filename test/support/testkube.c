@@ -1,9 +1,11 @@
 /* Helpers for end-to-end tests of the Kubernetes client (see testkube.h). */
 #include "testkube.h"
 
+#include "apply.h"
 #include "buf.h"
 #include "jobj.h"
 #include "kjson.h"
+#include "kyaml.h"
 #include "testutil.h"
 
 #include <check.h>
@@ -399,4 +401,39 @@ void testkube_make_ready(struct testkube *t, const char *ns)
     }
     json_object_put(list);
   }
+}
+
+void testkube_install_iop_crd(void)
+{
+  struct testkube t;
+  testkube_open(&t, NULL);
+  char path[4200];
+  snprintf(path, sizeof path, "%s/crds/istiooperator.yaml", test_src_dir());
+  size_t len;
+  char *text = test_read_file(path, &len);
+  ck_assert_msg(text != NULL, "cannot read %s", path);
+  struct json_object *crd = NULL;
+  struct kyaml_opts o = {.name = path};
+  struct err e;
+  ck_assert_msg(kyaml_parse(text, len, &o, &crd, &e) == 0, "%s", e.msg);
+  free(text);
+  struct kube_apply_opts ao = {.field_manager = "e2e-setup", .force = 1};
+  struct kube_sync s;
+  kube_sync_init(&s);
+  ck_assert_int_eq(
+      testkube_wait(&t, &s, kube_apply(t.c, crd, &ao, kube_sync_cb, &s)), 0);
+  kube_sync_free(&s);
+  int established = 0;
+  for (int waited = 0; !established && waited < 30000; waited += 100) {
+    struct json_object *live = testkube_get_or_null(
+        &t, "apiextensions.k8s.io/v1", "CustomResourceDefinition", NULL,
+        jobj_path_str(crd, "metadata", "name", (const char *)NULL));
+    established = live && apply_crd_established(live);
+    json_object_put(live);
+    if (!established)
+      testkube_run_for(&t, 100);
+  }
+  ck_assert_msg(established, "the IstioOperator CRD is not Established");
+  json_object_put(crd);
+  testkube_close(&t);
 }

@@ -106,5 +106,8 @@ struct json_object *testkube_get_or_null(struct testkube *t,
                                          const char *kind, const char *ns,
                                          const char *name);
 void testkube_make_ready(struct testkube *t, const char *ns);
+/* Applies crds/istiooperator.yaml and waits until it is Established, so a
+ * suite does not depend on another having run `iop operator init`. */
+void testkube_install_iop_crd(void);
 
 #endif
