@@ -12,6 +12,9 @@ WERROR ?= -Werror
 CC ?= cc
 
 PKGS := libuv libcurl json-c yaml-0.1 libpcre2-8
+# Linked: all but libcurl, which lib/curlload.c opens only when a command
+# talks to a cluster (see lib/curlload.h).
+LINK_PKGS := libuv json-c yaml-0.1 libpcre2-8
 # The release this tree builds; images are tagged with it.
 VERSION := 0.1.0
 COMMIT := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
@@ -29,7 +32,7 @@ endif
 
 # Evaluated only inside the sub-make, after the packages are installed.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(LINK_PKGS))
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS = $(shell pkg-config --libs check)
 

@@ -7,6 +7,7 @@
 #include "kube_int.h"
 
 #include "buf.h"
+#include "curlload.h"
 #include "jobj.h"
 #include "kjson.h"
 
@@ -649,6 +650,8 @@ int kube_client_new(uv_loop_t *loop, struct kube_config *cfg,
   set_opts(c, opts);
   set_conn(c);
   int rc = set_addressing(c, e);
+  if (!rc)
+    rc = curl_load(e);
   if (!rc && (rc = http_loop_init(&c->http, loop)) != 0)
     err_set(e, rc, "cannot start the HTTP client");
   if (!rc)

@@ -4,6 +4,8 @@
 
 #include "testutil.h"
 
+#include "curlload.h"
+
 #include <arpa/inet.h>
 #include <check.h>
 #include <curl/curl.h>
@@ -156,6 +158,8 @@ long testproc_http_get(int port, const char *path, char **body)
 {
   char url[512];
   snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+  struct err e;
+  ck_assert_msg(curl_load(&e) == 0, "%s", e.msg);
   CURL *h = curl_easy_init();
   struct body b = {calloc(1, 1), 0};
   long status = 0;
