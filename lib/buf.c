@@ -73,18 +73,29 @@ int buf_putc(struct buf *b, char c)
   return buf_append(b, &c, 1);
 }
 
+/* Formats into the spare capacity first: measuring with vsnprintf(NULL, 0)
+ * runs glibc's slow overflow path over the whole output, which dominated
+ * rendering a chart of large CRDs. Only output that does not fit is
+ * formatted a second time, into room reserved for its measured size. */
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
+  /* No spare room when a ceiling is this close: measure instead. */
+  size_t room = buf_reserve(b, 128) == 0 ? b->cap - b->len : 0;
   va_list copy;
   va_copy(copy, ap);
-  int n = vsnprintf(NULL, 0, fmt, copy);
+  int n = room ? vsnprintf(b->data + b->len, room, fmt, copy)
+               : vsnprintf(NULL, 0, fmt, copy);
   va_end(copy);
-  if (n < 0)
-    return -EINVAL;
-  int rc = buf_reserve(b, (size_t)n);
-  if (rc)
-    return rc;
-  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  if (n < 0 || (size_t)n >= room) {
+    if (room) /* drop the part that did fit */
+      b->data[b->len] = 0;
+    if (n < 0)
+      return -EINVAL;
+    int rc = buf_reserve(b, (size_t)n);
+    if (rc)
+      return rc;
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  }
   b->len += (size_t)n;
   return 0;
 }

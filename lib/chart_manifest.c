@@ -516,7 +516,11 @@ static int sort_manifests(const struct chart_files *files,
 
 static void emit(struct buf *b, const char *path, const char *content)
 {
-  buf_printf(b, "---\n# Source: %s\n%s\n", path, content);
+  buf_puts(b, "---\n# Source: ");
+  buf_puts(b, path);
+  buf_puts(b, "\n");
+  buf_puts(b, content);
+  buf_puts(b, "\n");
 }
 
 /* rel.Manifest, trimmed, plus the hooks: what template prints. */
@@ -532,7 +536,8 @@ static void assemble(const struct chart_files *crds, const struct parts *m,
   for (size_t i = 0; i < m->n; i++)
     emit(&rel, m->v[i].path, m->v[i].content);
   char *t = trim_dup(rel.data, rel.len);
-  buf_printf(out, "%s\n", t ? t : "");
+  buf_puts(out, t ? t : "");
+  buf_puts(out, "\n");
   free(t);
   buf_free(&rel);
   for (size_t i = 0; !to->no_hooks && i < hooks->n; i++)

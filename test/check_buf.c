@@ -38,6 +38,26 @@ START_TEST(puts_putc_printf_append_in_order)
 }
 END_TEST
 
+START_TEST(printf_longer_than_the_spare_room)
+{
+  struct buf b;
+  buf_init(&b, 0);
+  ck_assert_int_eq(buf_puts(&b, "<"), 0);
+  ck_assert_int_eq(buf_printf(&b, "%0500d%s", 7, ">"), 0);
+  ck_assert_uint_eq(b.len, 502);
+  ck_assert_int_eq(b.data[0], '<');
+  ck_assert_int_eq(b.data[500], '7');
+  ck_assert_str_eq(b.data + 501, ">");
+  buf_free(&b);
+  /* Near a ceiling there is no spare room to try: it still fits. */
+  buf_init(&b, 12);
+  ck_assert_int_eq(buf_puts(&b, "0123456789"), 0);
+  ck_assert_int_eq(buf_printf(&b, "%d", 42), 0);
+  ck_assert_str_eq(b.data, "012345678942");
+  buf_free(&b);
+}
+END_TEST
+
 START_TEST(empty_printf_still_gives_a_string)
 {
   struct buf b;
@@ -203,6 +223,7 @@ Suite *buf_suite(void)
   TCase *tc = tcase_create("buf");
   tcase_add_test(tc, append_grows_and_keeps_text_terminated);
   tcase_add_test(tc, puts_putc_printf_append_in_order);
+  tcase_add_test(tc, printf_longer_than_the_spare_room);
   tcase_add_test(tc, empty_printf_still_gives_a_string);
   tcase_add_test(tc, ceiling_refuses_and_leaves_buffer_unchanged);
   tcase_add_test(tc, ceiling_checks_huge_requests_without_overflow);
