@@ -101,26 +101,48 @@ TMPL__FN(fn_hello)
 
 /* ---- Trimming ---- */
 
+/* The rune that ends s[0:end], as Go's utf8.DecodeLastRuneInString reads
+ * it: an invalid or cut sequence is U+FFFD one byte wide. */
+static size_t last_rune(const char *s, size_t end, uint32_t *r)
+{
+  size_t start = end - 1;
+  size_t lim = end >= 4 ? end - 4 : 0;
+  while (start > lim && ((unsigned char)s[start] & 0xC0) == 0x80)
+    start--;
+  size_t w = rune_at(s, end, start, r);
+  if (start + w != end) {
+    *r = 0xFFFD;
+    return 1;
+  }
+  return w;
+}
+
 /* The runes of s[lo:hi] after trimming those in_set says are in the set
- * from both ends (Go's TrimFunc; invalid bytes are U+FFFD). */
+ * from both ends: Go's TrimFunc, which trims the left end reading runes
+ * forward and the right end reading them backward, so only the trimmed
+ * ends are read (invalid bytes are U+FFFD). */
 static void trim_bounds(const char *s, size_t n,
                         int (*in_set)(uint32_t, const void *), const void *st,
                         size_t *lo, size_t *hi)
 {
   size_t i = 0;
-  *lo = *hi = n;
   while (i < n) {
     uint32_t r;
     size_t w = rune_at(s, n, i, &r);
-    if (!in_set(r, st)) {
-      if (*lo == n)
-        *lo = i;
-      *hi = i + w;
-    }
+    if (!in_set(r, st))
+      break;
     i += w;
   }
-  if (*lo == n)
-    *hi = n;
+  *lo = i;
+  size_t j = n;
+  while (j > i) {
+    uint32_t r;
+    size_t w = last_rune(s, j, &r);
+    if (!in_set(r, st))
+      break;
+    j -= w;
+  }
+  *hi = j;
 }
 
 static int space_set(uint32_t r, const void *st)
