@@ -105,6 +105,7 @@ static int start_iop_informer(struct ctrl *c, const char *ns)
                              .on_delete = cr_deleted,
                              .on_synced = on_informer_synced,
                              .on_error = on_watch_error,
+                             .drop_managed_fields = 1,
                              .data = c};
   if (c->niops == CTRL_MAX_NAMESPACES)
     return -E2BIG;
@@ -160,6 +161,7 @@ void ctrl__watch_kind(struct ctrl *c, const char *api_version, const char *kind)
                              .on_delete = owned_changed,
                              .on_synced = on_informer_synced,
                              .on_error = on_watch_error,
+                             .drop_managed_fields = 1,
                              .data = c};
   if (informer_start(c->client, &io, &k->inf) != 0) {
     free(k->api_version);
@@ -468,6 +470,7 @@ int ctrl_start(uv_loop_t *loop, const struct ctrl_opts *o, struct ctrl **out,
   struct informer_opts no = {.resource = "namespaces",
                              .on_synced = on_informer_synced,
                              .on_error = on_watch_error,
+                             .drop_managed_fields = 1,
                              .data = c};
   rc = informer_start(c->client, &no, &c->namespaces);
   if (!rc)

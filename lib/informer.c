@@ -39,6 +39,9 @@ static const char *rv_of(struct json_object *obj)
 /* Stores obj and says what changed. */
 static void upsert(struct informer *inf, struct json_object *obj)
 {
+  struct json_object *meta = jobj_obj(obj, "metadata");
+  if (inf->o.drop_managed_fields && meta)
+    json_object_object_del(meta, "managedFields");
   char key[600];
   key_of(obj, key, sizeof key);
   struct json_object *old = jobj_get(inf->cache, key);

@@ -23,6 +23,11 @@ struct informer_opts {
   const char *field_selector;
   uint64_t resync_ms; /* 0: no resync */
   int timeout_s;      /* per watch request, 0: 5 to 10 minutes */
+  /* Removes metadata.managedFields from each object as it arrives, before
+   * callbacks see it: a server-side-applied object's field list is about as
+   * large as the object, and a controller that never reads it should not
+   * cache it. */
+  int drop_managed_fields;
   /* Objects are borrowed; take a reference to keep one. */
   void (*on_add)(struct json_object *obj, void *data);
   void (*on_update)(struct json_object *old, struct json_object *obj,

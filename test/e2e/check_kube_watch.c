@@ -102,6 +102,7 @@ struct informed {
   struct seen seen;
   const char *selector;
   uint64_t next_check;
+  int drop_managed_fields;
 };
 
 static void start_informer(struct informed *x, struct testkube *t,
@@ -122,6 +123,7 @@ static void start_informer(struct informed *x, struct testkube *t,
                             .on_delete = on_delete,
                             .on_synced = on_synced,
                             .on_error = on_error,
+                            .drop_managed_fields = x->drop_managed_fields,
                             .data = &x->seen};
   ck_assert_int_eq(informer_start(c, &o, &x->inf), 0);
 }
@@ -362,6 +364,46 @@ START_TEST(informer_with_label_selector)
 }
 END_TEST
 
+static int has_value(void *data)
+{
+  struct informed *x = data;
+  struct json_object *cm = informer_get(x->inf, x->t->ns, "cm-0");
+  const char *v = jobj_path_str(cm, "data", "k", (const char *)NULL);
+  return v && strcmp(v, "changed") == 0;
+}
+
+/* The server keeps managedFields; a cache that asked not to hold them has
+ * everything else, after a list and after a watch event alike. */
+START_TEST(informer_drops_managed_fields)
+{
+  struct testkube t;
+  testkube_open(&t, NULL);
+  testkube_namespace(&t, "nomf");
+  make_configmaps(&t, 2);
+  struct json_object *live = testkube_get(&t, "v1", "ConfigMap", t.ns, "cm-0");
+  ck_assert_ptr_nonnull(
+      jobj_path(live, "metadata", "managedFields", (const char *)NULL));
+  json_object_put(live);
+  struct informed x = {.drop_managed_fields = 1};
+  start_informer(&x, &t, t.c, NULL, 0);
+  ck_assert(testkube_run_until(&t, synced, &x, 60 * 1000));
+  for (int i = 0; i < 2; i++) {
+    struct json_object *cm = informer_get(x.inf, t.ns, i ? "cm-1" : "cm-0");
+    ck_assert_ptr_null(
+        jobj_path(cm, "metadata", "managedFields", (const char *)NULL));
+    ck_assert_str_eq(jobj_path_str(cm, "data", "k", (const char *)NULL), "v");
+    ck_assert_ptr_nonnull(jobj_path_str(cm, "metadata", "resourceVersion",
+                                        (const char *)NULL));
+  }
+  update_configmap(&t, "cm-0", "changed");
+  ck_assert(testkube_run_until(&t, has_value, &x, 60 * 1000));
+  ck_assert_ptr_null(jobj_path(informer_get(x.inf, t.ns, "cm-0"), "metadata",
+                               "managedFields", (const char *)NULL));
+  stop_informer(&x);
+  testkube_close(&t);
+}
+END_TEST
+
 static int resynced_twice(void *data)
 {
   struct informed *x = data;
@@ -580,6 +622,7 @@ Suite *kube_watch_suite(void)
   tcase_set_timeout(plain, 300);
   tcase_add_test(plain, informer_with_label_selector);
   tcase_add_test(plain, informer_resync);
+  tcase_add_test(plain, informer_drops_managed_fields);
   tcase_add_test(plain, watch_delivers_changes_in_order);
   tcase_add_test(plain, client_closed_under_informer);
   tcase_add_test(plain, watch_resumes_after_server_timeout);
