@@ -13,6 +13,10 @@
 #    kubectl apply --server-side of the same rendered objects
 # 4. API writes iop server makes for an unchanged IstioOperator over resyncs
 # 5. iop server's peak RSS with 1 and with 20 IstioOperators
+#
+# The servers of 3 and 5 load the HTTP-only libcurl the container image
+# ships (scripts/libcurl-min.sh, built into the cache on first use); the
+# server of 4 loads Debian's libcurl4, so both memory figures are here.
 # 6. iop kube list vs kubectl get over 1000 ConfigMaps
 #
 # 3-6 run on throwaway control planes (test/cp/cp.sh: etcd and
@@ -72,6 +76,14 @@ export HELM_CACHE_HOME=$work/helm/cache HELM_CONFIG_HOME=$work/helm/config \
        HELM_DATA_HOME=$work/helm/data
 unset KUBECONFIG HELM_NAMESPACE
 kubectl() { "$kubectl_bin" --cache-dir "$work/kube-cache" "$@"; }
+
+# The libcurl the container image ships, for the servers of 3 and 5.
+if server_libcurl=$(bash scripts/libcurl-min.sh); then
+  libcurl_note="the image's HTTP-only libcurl ($server_libcurl, scripts/libcurl-min.sh)"
+else
+  server_libcurl=""
+  libcurl_note="Debian's libcurl4 (scripts/libcurl-min.sh failed)"
+fi
 
 bt=$work/bt
 # shellcheck disable=SC2046
@@ -170,12 +182,14 @@ stop_kubelet() {
 }
 
 # start_server LOG [FLAG]...: iop server on the current control plane,
-# watching istio-system; waits for its caches.
+# watching istio-system; waits for its caches. It loads the libcurl in
+# $server_libcurl (a directory; empty: Debian's libcurl4).
 start_server() {
   local log=$1
   shift
   metrics_port=$(free_port)
-  WATCH_NAMESPACE=istio-system LEADER_ELECTION_NAMESPACE=istio-operator \
+  LD_LIBRARY_PATH=$server_libcurl \
+    WATCH_NAMESPACE=istio-system LEADER_ELECTION_NAMESPACE=istio-operator \
     WAIT_FOR_RESOURCES_TIMEOUT=120s \
     "$iop" server --manifests "$manifests" \
     --metrics-addr "127.0.0.1:$metrics_port" "$@" >"$log" 2>&1 &
@@ -225,6 +239,7 @@ say "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 say "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
 say "- iop: $("$iop" version 2>/dev/null | head -n 1) ($iop)"
 say "- peers: helm $("$helm" version --template '{{.Version}}'), kubectl $("$kubectl_bin" version --client 2>/dev/null | sed -n 's/^Client Version: //p'); control plane: $apiserver_version, etcd $(etcd --version 2>/dev/null | sed -n 's/^etcd Version: //p')"
+say "- iop server in benchmarks 3 and 5 loads $libcurl_note; in 4, Debian's libcurl4"
 say "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews both sides of a ratio alike, its absolute times more)"
 say "- charts: $charts_note"
 say "- ratios are iop / peer: below 1 iop is faster. Peak RSS is ru_maxrss"
@@ -469,7 +484,7 @@ hwm20=$(hwm_kb "$server_pid")
 rss20=$(rss_kb "$server_pid")
 ndeploy=$(kubectl -n istio-system get deployments -o name | wc -l)
 record "server VmHWM, 1 IstioOperator" - "-" "-" "-" "$hwm1" "-" \
-  "target under 16 MiB; after run $APPLY_RUNS of benchmark 3"
+  "target under 16 MiB; after run $APPLY_RUNS of benchmark 3; libcurl: $libcurl_note"
 record "server VmHWM, 20 IstioOperators" - "-" "-" "-" "$hwm20" "-" \
   "VmRSS now $(mib "$rss20"); $ndeploy Deployments; the 19 converged $(secs "$(field elapsed_s "$w")") after kubectl apply started"
 say "Deleting the 19 (the server removes their objects and finalizers)."
@@ -494,6 +509,8 @@ say "what one re-run of the same kubectl apply --server-side sends (counted"
 say "from kubectl -v=6), i.e. what a GitOps loop writes per resync."
 show "iop server --manifests $manifests --resync-period=1s --leader-elect=false"
 show "curl http://127.0.0.1:PORT/metrics   # before and after"
+image_libcurl=$server_libcurl
+server_libcurl=""
 start_server "$work/server-resync.log" --resync-period=1s --leader-elect=false
 for _ in $(seq 300); do
   metrics >"$work/m0" 2>/dev/null || true
@@ -525,8 +542,9 @@ nres=$((r1 - r0))
 peer_writes=$((${reapply_writes:-0} * nres))
 record "API writes over $nres resyncs, unchanged IstioOperator" writes "$writes" \
   "$peer_writes" "$(ratio "$writes" "$peer_writes")" "$(hwm_kb "$server_pid")" "-" \
-  "target 0; peer: kubectl apply --server-side re-run $nres times, ${reapply_writes:-?} writes each;${byverb:- no writes}; reads $((rd1 - rd0)); writes from start-up through the first reconcile: $((all0 - rd0)); iop RSS is this server's VmHWM"
+  "target 0; peer: kubectl apply --server-side re-run $nres times, ${reapply_writes:-?} writes each;${byverb:- no writes}; reads $((rd1 - rd0)); writes from start-up through the first reconcile: $((all0 - rd0)); iop RSS is this server's VmHWM, with Debian's libcurl4"
 stop_server
+server_libcurl=$image_libcurl
 stop_kubelet
 say ""
 

@@ -9,7 +9,8 @@ set -euo pipefail
 build_pkgs=(gcc make pkg-config libuv1-dev libcurl4-openssl-dev libjson-c-dev
             libyaml-dev libpcre2-dev)
 test_pkgs=(check golang-1.19-go etcd-server etcd-client rsync openssl curl
-           ca-certificates unzip xz-utils)
+           ca-certificates unzip xz-utils
+           dpkg-dev libssl-dev libnghttp2-dev zlib1g-dev) # scripts/libcurl-min.sh
 
 case ${1:-build} in
   build) want=("${build_pkgs[@]}") ;;
