@@ -387,6 +387,9 @@ static void on_batch(struct apply_batch *b, void *data)
       r->applied++;
     }
   }
+  log_debug("applied iop=%s phase=%s objects=%zu at_ms=%llu", r->key,
+            phases[r->phase], apply_batch_count(b),
+            (unsigned long long)(uv_now(r->c->loop) - r->started));
   apply_batch_free(b);
   if (stopping(r))
     return;
@@ -589,6 +592,9 @@ static void reconcile_rendered(struct rec *r)
   }
   free(r->st->render_error);
   r->st->render_error = NULL;
+  uv_update_time(r->c->loop); /* the render ran on the loop */
+  log_debug("rendered iop=%s at_ms=%llu", r->key,
+            (unsigned long long)(uv_now(r->c->loop) - r->started));
   ensure_namespaces(r);
 }
 
