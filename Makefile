@@ -84,6 +84,12 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/lib/version.o: CFLAGS += -DIOP_VERSION='"$(VERSION)"' \
                                    -DIOP_COMMIT='"$(COMMIT)"'
+# Rebuilt when the commit changes, so `iop version` never names an old one.
+$(BUILD)/lib/version.o: $(BUILD)/commit
+$(BUILD)/commit: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(COMMIT)' | cmp -s - $@ || echo '$(COMMIT)' >$@
+FORCE:
 
 $(BUILD)/embed/%.c: %
 	@mkdir -p $(dir $@)
