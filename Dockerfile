@@ -2,6 +2,9 @@
 #
 #   docker build --build-arg ISTIO_VERSION=1.23.6 -t iop .
 #
+# `make image-check` (as root) tries the runtime stage without a container
+# engine: the packages below in a debootstrapped Debian 12, then iop in it.
+#
 # Stage 1 builds iop on Debian 12. Stage 2 fetches an Istio release and keeps
 # its manifests/ (profiles and charts), so the image renders offline.
 # Stage 3 is the runtime: Debian 12 slim with only the shared libraries iop

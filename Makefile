@@ -65,7 +65,7 @@ CHECK_E2E := $(BUILD)/test/check_e2e
 
 .PHONY: all binaries demo test test-run check deps-build deps-test fmt e2e-istio \
         fuzz fuzz-run \
-        fmt-check lint bench clean conformance
+        fmt-check lint bench clean conformance image-check
 
 all: deps-build
 	@$(MAKE) --no-print-directory binaries
@@ -218,6 +218,11 @@ lint-run:
 	  --inline-suppr --std=c11 --library=scripts/cppcheck.cfg -Ilib \
 	  $(LIB_SRC) $(CMD_SRC)
 	clang-tidy --quiet $(LIB_SRC) $(CMD_SRC) -- $(CFLAGS_BASE) $(PKG_CFLAGS) -Ilib
+
+# The Dockerfile's runtime stage without a container engine (root): a
+# debootstrapped Debian 12, its packages, the image's libcurl, iop.
+image-check: all
+	bash scripts/image-check.sh $(IOP)
 
 bench: deps-test
 	@$(MAKE) --no-print-directory binaries
