@@ -21,6 +21,7 @@ command -v debootstrap >/dev/null ||
 
 # The runtime stage's apt-get install line: the packages after
 # --no-install-recommends in the last stage.
+# shellcheck disable=SC1003 # tr deletes backslashes
 pkgs=$(awk '/^FROM /{stage++; buf=""} {print stage "\t" $0}' Dockerfile |
   awk -F'\t' -v last="$(grep -c '^FROM ' Dockerfile)" '$1 == last {print $2}' |
   sed -n '/apt-get install/,/rm -rf/p' | tr -d '\\' | tr ' ' '\n' |
