@@ -392,8 +392,8 @@ START_TEST(informer_drops_managed_fields)
     ck_assert_ptr_null(
         jobj_path(cm, "metadata", "managedFields", (const char *)NULL));
     ck_assert_str_eq(jobj_path_str(cm, "data", "k", (const char *)NULL), "v");
-    ck_assert_ptr_nonnull(jobj_path_str(cm, "metadata", "resourceVersion",
-                                        (const char *)NULL));
+    ck_assert_ptr_nonnull(
+        jobj_path_str(cm, "metadata", "resourceVersion", (const char *)NULL));
   }
   update_configmap(&t, "cm-0", "changed");
   ck_assert(testkube_run_until(&t, has_value, &x, 60 * 1000));
