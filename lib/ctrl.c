@@ -265,6 +265,14 @@ void ctrl__drop_state(struct ctrl *c, const char *key)
   }
 }
 
+int ctrl__wanted_by(struct ctrl *c, const char *key, const char *object_key)
+{
+  for (struct cr_state *s = c->crs; s; s = s->next)
+    if (strcmp(s->key, key) == 0)
+      return jobj_get(s->wanted, object_key) != NULL;
+  return 0;
+}
+
 int ctrl__wanted_by_other(struct ctrl *c, const char *key,
                           const char *object_key)
 {

@@ -324,6 +324,36 @@ static struct json_object *phase_objects(struct rec *r, const char *phase)
   return out;
 }
 
+/* An object another IstioOperator also wants and last applied (the CRDs
+ * of two revisions' Base) is left as that one wrote it when it differs
+ * only in whose labels it carries: otherwise each would take it over on
+ * every resync, a write each time. The other keeps it while it wants it;
+ * then the next reconcile here takes it over. */
+static int same_as_co_owner(struct rec *r, struct json_object *obj,
+                            struct json_object *live)
+{
+  struct json_object *l =
+      jobj_path(live, "metadata", "labels", (const char *)NULL);
+  struct apply_owner theirs = {.name = jobj_str(l, LABEL_OWNER),
+                               .namespace = jobj_str(l, LABEL_OWNER_NS),
+                               .revision = jobj_str(l, LABEL_REVISION),
+                               .version = jobj_str(l, LABEL_VERSION)};
+  if (!theirs.name || !theirs.namespace ||
+      (strcmp(theirs.name, r->name) == 0 &&
+       strcmp(theirs.namespace, r->ns) == 0))
+    return 0;
+  char owner_key[600], key[1024];
+  snprintf(owner_key, sizeof owner_key, "%s/%s", theirs.namespace, theirs.name);
+  apply_key(obj, key, sizeof key);
+  if (!ctrl__wanted_by(r->c, owner_key, key))
+    return 0;
+  struct json_object *as_theirs =
+      apply_prepare(obj, jobj_str(l, LABEL_COMPONENT), &theirs, live);
+  int same = apply_unchanged(as_theirs, live);
+  json_object_put(as_theirs);
+  return same;
+}
+
 /* Prepared objects of this phase that the cluster does not hold yet. */
 static struct json_object *to_apply(struct rec *r, struct json_object *pairs)
 {
@@ -341,7 +371,8 @@ static struct json_object *to_apply(struct rec *r, struct json_object *pairs)
     struct json_object *want = apply_prepare(
         obj, json_object_get_string(json_object_array_get_idx(pair, 1)), &owner,
         live);
-    if (known && apply_unchanged(want, live))
+    if (known && (apply_unchanged(want, live) ||
+                  (live && same_as_co_owner(r, obj, live))))
       json_object_put(want);
     else
       json_object_array_add(out, want);

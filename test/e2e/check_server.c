@@ -771,12 +771,19 @@ END_TEST
 
 /* ---- no writes when nothing changes ---- */
 
+/* Requests that change something: every verb but the reads (the metric
+ * names verbs as the client does: get, list, watch, apply, create...). */
 static double writes(const char *metrics)
 {
-  return testproc_metric(metrics, "iop_api_requests_total", "verb=\"POST\"") +
-         testproc_metric(metrics, "iop_api_requests_total", "verb=\"PUT\"") +
-         testproc_metric(metrics, "iop_api_requests_total", "verb=\"PATCH\"") +
-         testproc_metric(metrics, "iop_api_requests_total", "verb=\"DELETE\"");
+  static const char *const reads[] = {"get", "list", "watch", "discovery",
+                                      "version"};
+  double n = testproc_metric(metrics, "iop_api_requests_total", NULL);
+  for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+    char filter[64];
+    snprintf(filter, sizeof filter, "verb=\"%s\"", reads[i]);
+    n -= testproc_metric(metrics, "iop_api_requests_total", filter);
+  }
+  return n;
 }
 
 static char *scrape(struct srv *s)
@@ -817,6 +824,54 @@ START_TEST(test_resync_writes_nothing)
 }
 END_TEST
 
+/* Two revisions that both install Base want the same CRDs: the CRDs stay
+ * as one of them applied them, and resyncs of both write nothing. */
+START_TEST(test_shared_objects_write_nothing)
+{
+  struct testkube t;
+  struct srv s;
+  testkube_open(&t, NULL);
+  const char *ns = testkube_namespace(&t, "srv-shared");
+  srv_start(&s, ns, ns, "POD_NAME=iop-shared", "--resync-period=500ms",
+            "--leader-elect=false");
+  put_iop(&t, ns, "stable", "", "\"profile\":\"minimal\"");
+  put_iop(&t, ns, "canary", "",
+          "\"profile\":\"minimal\",\"revision\":\"canary\"");
+  json_object_put(wait_state(&t, &s, ns, "stable", "HEALTHY", 1));
+  json_object_put(wait_state(&t, &s, ns, "canary", "HEALTHY", 1));
+  sleep_ms(1500);
+  char *m = scrape(&s);
+  double w0 = writes(m), r0 = testproc_metric(m, "iop_reconciles_total", NULL);
+  free(m);
+  double r1 = r0, w1 = w0;
+  for (int waited = 0; r1 < r0 + 12 && waited < WAIT_MS; waited += 200) {
+    sleep_ms(200);
+    m = scrape(&s);
+    r1 = testproc_metric(m, "iop_reconciles_total", NULL);
+    w1 = writes(m);
+    free(m);
+  }
+  ck_assert_msg(r1 >= r0 + 12, "only %.0f resyncs", r1 - r0);
+  ck_assert_msg(w1 == w0, "%.0f writes during %.0f reconciles of two CRs",
+                w1 - w0, r1 - r0);
+  if (!getenv("IOP_TEST_MANIFESTS")) {
+    struct json_object *crd = testkube_get_or_null(
+        &t, "apiextensions.k8s.io/v1", "CustomResourceDefinition", NULL,
+        "meshpolicies.test.iop.dev");
+    ck_assert_ptr_nonnull(crd);
+    const char *owner = jobj_path_str(
+        crd, "metadata", "labels", "install.operator.istio.io/owning-resource",
+        (const char *)NULL);
+    ck_assert_msg(owner &&
+                      (!strcmp(owner, "stable") || !strcmp(owner, "canary")),
+                  "the shared CRD is owned by %s", owner ? owner : "nobody");
+    json_object_put(crd);
+  }
+  srv_stop(&s);
+  testkube_close(&t);
+}
+END_TEST
+
 Suite *server_suite(void)
 {
   Suite *s = suite_create("server");
@@ -833,6 +888,7 @@ Suite *server_suite(void)
   tcase_add_test(tc, test_apiserver_restart_converges);
   tcase_add_test(tc, test_leader_takeover);
   tcase_add_test(tc, test_resync_writes_nothing);
+  tcase_add_test(tc, test_shared_objects_write_nothing);
   suite_add_tcase(s, tc);
   return s;
 }
