@@ -467,6 +467,7 @@ int ctrl_start(uv_loop_t *loop, const struct ctrl_opts *o, struct ctrl **out,
   if (!c->o.wait_timeout_ms)
     c->o.wait_timeout_ms = 300000;
   c->cache = generate_cache_new();
+  pthread_mutex_init(&c->render_lock, NULL);
   struct workqueue_opts wo = {.workers = o->workers > 0 ? o->workers : 1,
                               .process = on_process,
                               .data = c};
@@ -522,6 +523,7 @@ void ctrl__stopped(struct ctrl *c)
     free_state(s);
   }
   generate_cache_free(c->cache);
+  pthread_mutex_destroy(&c->render_lock);
   void (*cb)(void *) = c->stop_cb;
   void *d = c->stop_data;
   free(c);

@@ -10,6 +10,7 @@
 #include "workqueue.h"
 
 #include <json-c/json.h>
+#include <pthread.h>
 
 #define CTRL_MAX_NAMESPACES 64
 
@@ -43,6 +44,9 @@ struct ctrl {
   struct owned_kind *kinds;
   struct workqueue *q;
   struct generate_cache *cache;
+  /* Renders run on libuv's thread pool, one at a time: they share the
+   * chart cache. */
+  pthread_mutex_t render_lock;
   struct cr_state *crs;
   char kube_version[64];
   int leading;

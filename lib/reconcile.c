@@ -39,6 +39,10 @@ struct rec {
   int requeue; /* 1: soon (not ready), 2: with backoff */
   struct rec_status status;
   uint64_t started;
+  int waiting;          /* finalizer patch and render still to finish */
+  int finalizer_failed; /* 0, or the requeue the failure asks for */
+  struct err render_err;
+  int render_rc;
 };
 
 static void next_phase(struct rec *r);
@@ -270,34 +274,92 @@ static void remember_wanted(struct rec *r)
   }
 }
 
-static int render(struct rec *r, struct err *e)
+/* ---- rendering, off the loop ---- */
+
+struct render_job {
+  uv_work_t req;
+  struct rec *r;
+  struct json_object *input;
+  struct generate_opts o;
+  struct generate_result res;
+  struct err e;
+  int rc;
+  double ms;
+};
+
+static void step_done(struct rec *r);
+
+/* On a pool thread: only the job's own objects and the chart cache, which
+ * render_lock guards. */
+static void render_work(uv_work_t *req)
+{
+  struct render_job *j = req->data;
+  pthread_mutex_lock(&j->r->c->render_lock);
+  uint64_t t0 = uv_hrtime();
+  j->rc = generate_run(&j->o, j->r->c->cache, &j->res, &j->e);
+  j->ms = (double)(uv_hrtime() - t0) / 1e6;
+  pthread_mutex_unlock(&j->r->c->render_lock);
+}
+
+static void render_after(uv_work_t *req, int status)
+{
+  struct render_job *j = req->data;
+  struct rec *r = j->r;
+  json_object_put(j->input);
+  r->render_rc = status ? status : j->rc;
+  r->render_err = j->e;
+  if (!r->render_rc) {
+    if (r->st->rendered)
+      generate_result_free(&r->st->desired);
+    r->st->desired = j->res;
+    r->st->rendered = 1;
+    r->st->generation = jobj_int(jobj_obj(r->cr, "metadata"), "generation", 0);
+    remember_wanted(r);
+    log_info("rendered iop=%s objects=%zu ms=%.1f", r->key,
+             json_object_array_length(j->res.sorted), j->ms);
+  } else if (status) {
+    err_set(&r->render_err, status, "cannot render: %s", uv_strerror(status));
+  }
+  free(j);
+  step_done(r);
+}
+
+/* Renders the CR unless its generation is rendered already; ends in
+ * step_done either way. The render runs on libuv's thread pool, so probes,
+ * watches and other API calls go on meanwhile. */
+static void render_start(struct rec *r)
 {
   int64_t gen = jobj_int(jobj_obj(r->cr, "metadata"), "generation", 0);
-  if (r->st->rendered && r->st->generation == gen)
-    return 0;
+  r->render_rc = 0;
+  err_clear(&r->render_err);
+  if (r->st->rendered && r->st->generation == gen) {
+    step_done(r);
+    return;
+  }
+  struct render_job *j = calloc(1, sizeof *j);
+  if (!j) {
+    r->render_rc = err_set(&r->render_err, -ENOMEM, "out of memory");
+    step_done(r);
+    return;
+  }
+  j->r = r;
+  j->req.data = j;
   /* istioctl decodes the object strictly, and status is not part of its
    * IstioOperator: validate the spec the user wrote. */
-  struct json_object *input = jobj_dup(r->cr);
-  json_object_object_del(input, "status");
-  struct generate_opts o = {
-      .in = {.object = input, .default_manifests = r->c->o.manifests},
+  j->input = jobj_dup(r->cr);
+  json_object_object_del(j->input, "status");
+  j->o = (struct generate_opts){
+      .in = {.object = j->input, .default_manifests = r->c->o.manifests},
       .kube_version = *r->c->kube_version ? r->c->kube_version : NULL};
-  struct generate_result res;
-  uint64_t t0 = uv_hrtime();
-  int rc = generate_run(&o, r->c->cache, &res, e);
-  json_object_put(input);
-  if (rc)
-    return rc;
-  if (r->st->rendered)
-    generate_result_free(&r->st->desired);
-  r->st->desired = res;
-  r->st->rendered = 1;
-  r->st->generation = gen;
-  remember_wanted(r);
-  log_info("rendered iop=%s objects=%zu ms=%.1f", r->key,
-           json_object_array_length(res.sorted),
-           (double)(uv_hrtime() - t0) / 1e6);
-  return 0;
+  err_clear(&j->e);
+  int rc = uv_queue_work(r->c->loop, &j->req, render_work, render_after);
+  if (rc) {
+    json_object_put(j->input);
+    free(j);
+    r->render_rc =
+        err_set(&r->render_err, rc, "cannot render: %s", uv_strerror(rc));
+    step_done(r);
+  }
 }
 
 /* ---- applying, phase by phase ---- */
@@ -613,17 +675,24 @@ static void render_failed(struct rec *r, const struct err *e)
   ctrlstatus_write(r->c, r->cr, &r->status, on_status_written, r);
 }
 
-static void reconcile_rendered(struct rec *r)
+/* The finalizer is in place and the render is done: apply. */
+static void step_done(struct rec *r)
 {
-  struct err e;
-  err_clear(&e);
-  if (render(r, &e) != 0) {
-    render_failed(r, &e);
+  if (--r->waiting > 0)
+    return;
+  if (stopping(r))
+    return;
+  if (r->finalizer_failed) {
+    r->requeue = r->finalizer_failed;
+    done(r, "error");
+    return;
+  }
+  if (r->render_rc) {
+    render_failed(r, &r->render_err);
     return;
   }
   free(r->st->render_error);
   r->st->render_error = NULL;
-  uv_update_time(r->c->loop); /* the render ran on the loop */
   log_debug("rendered iop=%s at_ms=%llu", r->key,
             (unsigned long long)(uv_now(r->c->loop) - r->started));
   ensure_namespaces(r);
@@ -632,17 +701,13 @@ static void reconcile_rendered(struct rec *r)
 static void on_finalizer_added(struct kube_result *res, void *data)
 {
   struct rec *r = data;
-  if (stopping(r))
-    return;
   if (res->rc) {
     /* 409: the CR changed meanwhile; its update event brings it back. */
     log_warn("adding the finalizer failed iop=%s err=%s", r->key,
              log_q(res->err.msg));
-    r->requeue = res->rc == -EEXIST ? 1 : 2;
-    done(r, "error");
-    return;
+    r->finalizer_failed = res->rc == -EEXIST ? 1 : 2;
   }
-  reconcile_rendered(r);
+  step_done(r);
 }
 
 static int skipped(struct rec *r)
@@ -687,12 +752,16 @@ void reconcile_start(struct ctrl *c, const char *key)
     done(r, "skipped");
     return;
   }
+  /* The finalizer patch and the render run at once; applying waits for
+   * both (objects are never created before the finalizer is in place). */
+  r->waiting = 1;
   if (!has_finalizer(r->cr)) {
     if (patch_finalizers(r, 1, on_finalizer_added) != 0) {
       r->requeue = 2;
       done(r, "error");
+      return;
     }
-    return;
+    r->waiting++;
   }
-  reconcile_rendered(r);
+  render_start(r);
 }
