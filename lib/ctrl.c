@@ -20,13 +20,27 @@ static void on_process(struct workqueue *q, const char *key, void *data)
   reconcile_start(data, key);
 }
 
-static void enqueue(struct ctrl *c, const char *ns, const char *name)
+/* Changes of owned objects come in bursts (a kubelet marking several
+ * Deployments ready, our own applies echoing back): one reconcile a few
+ * milliseconds later sees them all, instead of one status write each. */
+#define OWNED_EVENT_COALESCE_MS 10
+
+static void enqueue_after(struct ctrl *c, const char *ns, const char *name,
+                          uint64_t delay_ms)
 {
   if (!c->leading || c->stopping || !name)
     return;
   char key[600];
   snprintf(key, sizeof key, "%s/%s", ns ? ns : "", name);
-  workqueue_add(c->q, key);
+  if (delay_ms)
+    workqueue_add_after(c->q, key, delay_ms);
+  else
+    workqueue_add(c->q, key);
+}
+
+static void enqueue(struct ctrl *c, const char *ns, const char *name)
+{
+  enqueue_after(c, ns, name, 0);
 }
 
 static void enqueue_cr(struct ctrl *c, struct json_object *cr)
@@ -134,8 +148,8 @@ static void owned_changed(struct json_object *obj, void *data)
 {
   struct json_object *labels =
       jobj_path(obj, "metadata", "labels", (const char *)NULL);
-  enqueue(data, jobj_str(labels, LABEL_OWNER_NS),
-          jobj_str(labels, LABEL_OWNER));
+  enqueue_after(data, jobj_str(labels, LABEL_OWNER_NS),
+                jobj_str(labels, LABEL_OWNER), OWNED_EVENT_COALESCE_MS);
 }
 
 static void owned_updated(struct json_object *old, struct json_object *obj,
