@@ -267,13 +267,25 @@ static void free_state(struct cr_state *s)
   free(s);
 }
 
+void ctrl__release_state(struct cr_state *s)
+{
+  if (!s)
+    return;
+  s->in_use = 0;
+  if (s->dropped)
+    free_state(s);
+}
+
 void ctrl__drop_state(struct ctrl *c, const char *key)
 {
   for (struct cr_state **p = &c->crs; *p; p = &(*p)->next) {
     if (strcmp((*p)->key, key) == 0) {
       struct cr_state *s = *p;
       *p = s->next;
-      free_state(s);
+      if (s->in_use)
+        s->dropped = 1;
+      else
+        free_state(s);
       return;
     }
   }

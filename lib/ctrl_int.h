@@ -31,6 +31,8 @@ struct cr_state {
   struct json_object *wanted; /* object key -> component name */
   uint64_t not_ready_since;   /* loop time; 0 when ready */
   char *render_error;         /* the last render/validation error */
+  int in_use;                 /* a reconcile holds it */
+  int dropped; /* the CR is gone: freed when the reconcile lets go */
   struct cr_state *next;
 };
 
@@ -65,7 +67,10 @@ struct ctrl {
 /* ctrl.c */
 /* Frees c and calls the stop callback once nothing is in flight. */
 void ctrl__stopped(struct ctrl *c);
+/* The state of one CR, held by its reconcile until ctrl__release_state. */
 struct cr_state *ctrl__state(struct ctrl *c, const char *key);
+void ctrl__release_state(struct cr_state *s);
+/* Forgets a CR; a state a reconcile holds is freed when it lets go. */
 void ctrl__drop_state(struct ctrl *c, const char *key);
 struct json_object *ctrl__get_cr(struct ctrl *c, const char *ns,
                                  const char *name);

@@ -73,6 +73,7 @@ static void done(struct rec *r, const char *result)
                       (double)(uv_now(c->loop) - r->started) / 1000.0);
   }
   workqueue_done(c->q, r->key);
+  ctrl__release_state(r->st);
   rec_free(r);
 }
 
@@ -744,6 +745,7 @@ void reconcile_start(struct ctrl *c, const char *key)
   }
   r->cr = jobj_dup(cr);
   r->st = ctrl__state(c, key);
+  r->st->in_use = 1;
   if (jobj_path(r->cr, "metadata", "deletionTimestamp", (const char *)NULL)) {
     finalize(r);
     return;

@@ -675,6 +675,32 @@ START_TEST(test_two_revisions_and_deletion)
 }
 END_TEST
 
+/* A CR that vanishes while its reconcile is under way (its finalizer
+ * removed by hand) must not take the server down; the next CR is served. */
+START_TEST(test_cr_vanishes_mid_reconcile)
+{
+  struct testkube t;
+  struct srv s;
+  testkube_open(&t, NULL);
+  const char *ns = testkube_namespace(&t, "srv-vanish");
+  srv_start(&s, ns, ns, NULL, NULL, NULL);
+  for (int i = 0; i < 3; i++) {
+    put_iop(&t, ns, "brief", "", "");
+    sleep_ms(20 * i);
+    delete_obj(&t, IOP_AV, "IstioOperator", ns, "brief");
+    merge_patch(&t, IOP_AV, "IstioOperator", ns, "brief", NULL,
+                "{\"metadata\":{\"finalizers\":null}}");
+    json_object_put(wait_obj(&t, &s, IOP_AV, "IstioOperator", ns, "brief",
+                             absent, NULL, "gone"));
+  }
+  put_iop(&t, ns, "after", "", "");
+  json_object_put(wait_state(&t, &s, ns, "after", "HEALTHY", 1));
+  ck_assert(testproc_alive(&s.p));
+  srv_stop(&s);
+  testkube_close(&t);
+}
+END_TEST
+
 START_TEST(test_ignore_reconcile)
 {
   struct testkube t;
@@ -885,6 +911,7 @@ Suite *server_suite(void)
   tcase_add_test(tc, test_hostile_crs);
   tcase_add_test(tc, test_two_revisions_and_deletion);
   tcase_add_test(tc, test_ignore_reconcile);
+  tcase_add_test(tc, test_cr_vanishes_mid_reconcile);
   tcase_add_test(tc, test_apiserver_restart_converges);
   tcase_add_test(tc, test_leader_takeover);
   tcase_add_test(tc, test_resync_writes_nothing);
