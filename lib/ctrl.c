@@ -492,7 +492,6 @@ int ctrl_start(uv_loop_t *loop, const struct ctrl_opts *o, struct ctrl **out,
   c->client = o->client;
   if (!c->o.wait_timeout_ms)
     c->o.wait_timeout_ms = 300000;
-  c->cache = generate_cache_new();
   pthread_mutex_init(&c->render_lock, NULL);
   struct workqueue_opts wo = {.workers = o->workers > 0 ? o->workers : 1,
                               .process = on_process,
@@ -548,7 +547,6 @@ void ctrl__stopped(struct ctrl *c)
     c->crs = s->next;
     free_state(s);
   }
-  generate_cache_free(c->cache);
   pthread_mutex_destroy(&c->render_lock);
   void (*cb)(void *) = c->stop_cb;
   void *d = c->stop_data;

@@ -10,34 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_SLOTS 16
-
-struct cached_chart {
-  char *dir;
-  struct chart *chart;
-};
-
-struct generate_cache {
-  struct cached_chart slots[CACHE_SLOTS];
-  int n;
-};
-
-struct generate_cache *generate_cache_new(void)
-{
-  return calloc(1, sizeof(struct generate_cache));
-}
-
-void generate_cache_free(struct generate_cache *c)
-{
-  if (!c)
-    return;
-  for (int i = 0; i < c->n; i++) {
-    free(c->slots[i].dir);
-    chart_free(c->slots[i].chart);
-  }
-  free(c);
-}
-
 struct warn_ctx {
   FILE *out;
 };
@@ -48,33 +20,15 @@ static void on_chart_warning(const char *line, void *data)
   fprintf(w->out, "%s\n", line);
 }
 
-/* The chart of a component, loaded once per directory. */
-static int load_chart(struct generate_cache *cache, const char *dir,
-                      struct warn_ctx *w, struct chart **out, int *owned,
+static int load_chart(const char *dir, struct warn_ctx *w, struct chart **out,
                       struct err *e)
 {
-  for (int i = 0; cache && i < cache->n; i++) {
-    if (strcmp(cache->slots[i].dir, dir) == 0) {
-      *out = cache->slots[i].chart;
-      *owned = 0;
-      return 0;
-    }
-  }
   int rc = chart_load(dir, CHART_MODE_ISTIOCTL, on_chart_warning, w, out, e);
-  if (rc) {
-    if (rc == -ENOENT)
-      err_set(e, rc, "helm render: load chart: component does not exist");
-    else
-      err_wrap(e, "helm render: load chart");
-    return rc;
-  }
-  *owned = 1;
-  if (cache && cache->n < CACHE_SLOTS) {
-    cache->slots[cache->n].dir = strdup(dir);
-    cache->slots[cache->n++].chart = *out;
-    *owned = 0;
-  }
-  return 0;
+  if (rc == -ENOENT)
+    err_set(e, rc, "helm render: load chart: component does not exist");
+  else if (rc)
+    err_wrap(e, "helm render: load chart");
+  return rc;
 }
 
 /* NOTES.txt lines starting with "WARNING: " are istioctl's chart warnings. */
@@ -107,9 +61,11 @@ static int parse_rendered(const struct chart_files *files, FILE *warn,
   return 0;
 }
 
-static int render_instance(const struct generate_opts *o,
-                           struct generate_cache *cache, struct warn_ctx *w,
-                           struct json_object *merged, const char *manifests,
+/* One instance of a component; *c is the component's chart, loaded by
+ * its first instance and shared by the others (gateways). */
+static int render_instance(const struct generate_opts *o, struct chart **c,
+                           struct warn_ctx *w, struct json_object *merged,
+                           const char *manifests,
                            const struct iop_instance *inst,
                            struct json_object *objs, struct err *e)
 {
@@ -119,9 +75,8 @@ static int render_instance(const struct generate_opts *o,
     return rc;
   char dir[4096];
   snprintf(dir, sizeof dir, "%s/charts/%s", manifests, inst->comp->helm_subdir);
-  struct chart *c = NULL;
-  int owned = 0;
-  rc = load_chart(cache, dir, w, &c, &owned, e);
+  if (!*c)
+    rc = load_chart(dir, w, c, e);
   struct chart_files files = {0};
   if (!rc) {
     struct chart_render_opts ro = {.mode = CHART_MODE_ISTIOCTL,
@@ -131,7 +86,7 @@ static int render_instance(const struct generate_opts *o,
                                    .values = values,
                                    .warn = on_chart_warning,
                                    .warn_data = w};
-    rc = chart_render(c, &ro, &files, e);
+    rc = chart_render(*c, &ro, &files, e);
     if (rc)
       err_wrap(e, "helm render: render chart");
   }
@@ -145,14 +100,11 @@ static int render_instance(const struct generate_opts *o,
                           json_object_get(json_object_array_get_idx(mine, i)));
   json_object_put(mine);
   chart_files_free(&files);
-  if (owned)
-    chart_free(c);
   json_object_put(values);
   return rc;
 }
 
-static int render_component(const struct generate_opts *o,
-                            struct generate_cache *cache, struct warn_ctx *w,
+static int render_component(const struct generate_opts *o, struct warn_ctx *w,
                             struct generate_result *r,
                             const struct iop_component *comp, struct err *e)
 {
@@ -162,9 +114,11 @@ static int render_component(const struct generate_opts *o,
   if (rc)
     return err_wrap(e, "get component %s", comp->name);
   struct json_object *objs = json_object_new_array();
+  struct chart *chart = NULL;
   for (int i = 0; !rc && i < n; i++)
-    rc = render_instance(o, cache, w, r->merged, r->manifests, &list[i], objs,
+    rc = render_instance(o, &chart, w, r->merged, r->manifests, &list[i], objs,
                          e);
+  chart_free(chart);
   if (!rc && n > 0) {
     struct generate_component *gc = &r->comps[r->ncomps++];
     gc->comp = comp;
@@ -188,8 +142,8 @@ static int validate(const struct generate_opts *o, struct json_object *merged,
   return rc;
 }
 
-int generate_run(const struct generate_opts *o, struct generate_cache *cache,
-                 struct generate_result *r, struct err *e)
+int generate_run(const struct generate_opts *o, struct generate_result *r,
+                 struct err *e)
 {
   memset(r, 0, sizeof *r);
   struct warn_ctx w = {o->warnings ? o->warnings : stderr};
@@ -202,7 +156,7 @@ int generate_run(const struct generate_opts *o, struct generate_cache *cache,
   if (!rc)
     iop_apply_unvalidated_values(r->merged);
   for (int i = 0; !rc && i < IOP_NCOMPONENTS; i++)
-    rc = render_component(o, cache, &w, r, &iop_components[i], e);
+    rc = render_component(o, &w, r, &iop_components[i], e);
   if (!rc) {
     r->sorted = json_object_new_array();
     for (int i = 0; i < r->ncomps; i++)

@@ -34,17 +34,12 @@ struct generate_result {
   struct json_object *sorted; /* every object, sorted as istioctl prints */
 };
 
-/* Loaded charts, kept between runs (the operator renders often). Not
- * shared between threads. */
-struct generate_cache;
-struct generate_cache *generate_cache_new(void);
-void generate_cache_free(struct generate_cache *c);
-
-/* Runs the pipeline; cache may be NULL. Errors read as istioctl's
+/* Runs the pipeline, loading each chart once however many instances use
+ * it (gateways), and none kept afterwards. Errors read as istioctl's
  * ("merge inputs: ...", "helm render: ...", "post processing: ...") and
  * name the place. */
-int generate_run(const struct generate_opts *o, struct generate_cache *cache,
-                 struct generate_result *out, struct err *e);
+int generate_run(const struct generate_opts *o, struct generate_result *out,
+                 struct err *e);
 void generate_result_free(struct generate_result *r);
 
 #endif

@@ -1,10 +1,11 @@
 /* reconcile: one IstioOperator brought to what it says (see ctrl.h).
  *
  * A reconcile is a chain of steps on the loop, each started when the
- * previous one's API calls have answered: finalizer, render (cached per
- * generation), namespaces, then one apply batch per phase (CRDs, Base,
- * Pilot, CNI, Ztunnel, ingress and egress gateways), pruning, readiness,
- * status. Every step checks whether the controller is stopping. */
+ * previous one's API calls have answered: finalizer and render at once
+ * (the render on the thread pool; its result kept per generation), namespaces,
+ * then one apply batch per phase (CRDs, Base, Pilot, CNI, Ztunnel, ingress and
+ * egress gateways), pruning, readiness, status. Every step checks whether the
+ * controller is stopping. */
 #include "ctrl_int.h"
 
 #include "apply.h"
@@ -290,14 +291,14 @@ struct render_job {
 
 static void step_done(struct rec *r);
 
-/* On a pool thread: only the job's own objects and the chart cache, which
- * render_lock guards. */
+/* On a pool thread: only the job's own objects, and one render at a time
+ * (render_lock). */
 static void render_work(uv_work_t *req)
 {
   struct render_job *j = req->data;
   pthread_mutex_lock(&j->r->c->render_lock);
   uint64_t t0 = uv_hrtime();
-  j->rc = generate_run(&j->o, j->r->c->cache, &j->res, &j->e);
+  j->rc = generate_run(&j->o, &j->res, &j->e);
   j->ms = (double)(uv_hrtime() - t0) / 1e6;
   pthread_mutex_unlock(&j->r->c->render_lock);
 }

@@ -270,7 +270,7 @@ int cmd_render(struct cmd_inputs *in, const char *kube_version,
       .force = in->force,
       .kube_version = kube_version && *kube_version ? kube_version : NULL};
   struct err e;
-  if (generate_run(&o, NULL, out, &e) != 0) {
+  if (generate_run(&o, out, &e) != 0) {
     fprintf(stderr, "Error: %s\n", e.msg);
     return 1;
   }

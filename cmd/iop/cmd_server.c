@@ -19,6 +19,7 @@
 
 #include <ctype.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,6 +327,18 @@ static void watch_signals(struct server *s)
   uv_signal_start(&s->sigint, on_signal, SIGINT);
 }
 
+/* Renders run on libuv's thread pool one at a time (lib/ctrl_int.h), so
+ * one pool thread is enough; and one malloc arena for all threads, or each
+ * thread that renders keeps a heap of its own: 0.6 MiB of resident memory
+ * for nothing. */
+static void tune_threads(void)
+{
+  setenv("UV_THREADPOOL_SIZE", "1", 0);
+#ifdef M_ARENA_MAX
+  mallopt(M_ARENA_MAX, 1);
+#endif
+}
+
 int cmd_server(int argc, char **argv)
 {
   struct server s = {
@@ -336,6 +349,7 @@ int cmd_server(int argc, char **argv)
   if (setup_logging(&s))
     return 1;
   signal(SIGPIPE, SIG_IGN);
+  tune_threads();
   uv_loop_init(&s.loop);
   watch_signals(&s);
   log_info("starting iop server version=%s watch=%s revision=%s", iop_version(),
