@@ -181,15 +181,23 @@ start_kcm() {
   echo $! >"$dir/kcm.pid"
 }
 
+# Whether a process that exited had lost its port: free_port's probe and
+# the bind are not atomic, and another plane may start at the same moment.
+port_taken() { grep -q 'address already in use' "$1" 2>/dev/null; }
+
+# Returns 2 when the process exited because its port was taken.
 wait_ready() {
-  local url=$1 what=$2 pidfile=$3 i
-  for i in $(seq 600); do
+  local url=$1 what=$2 pidfile=$3
+  for _ in $(seq 600); do
     if curl -fsS --max-time 2 --cacert "$dir/pki/ca.crt" \
          -H "Authorization: Bearer $ADMIN_TOKEN" "$url" >/dev/null 2>&1; then
       return 0
     fi
-    alive "$(cat "$pidfile")" ||
-      { tail -n 20 "$dir/${what}.log" >&2; die "$what exited during start-up"; }
+    if ! alive "$(cat "$pidfile")"; then
+      port_taken "$dir/${what}.log" && return 2
+      tail -n 20 "$dir/${what}.log" >&2
+      die "$what exited during start-up"
+    fi
     sleep 0.1
   done
   tail -n 20 "$dir/${what}.log" >&2
@@ -197,11 +205,13 @@ wait_ready() {
 }
 
 wait_etcd() {
-  local i
-  for i in $(seq 300); do
+  for _ in $(seq 300); do
     curl -fsS --max-time 1 "http://127.0.0.1:$ETCD_PORT/health" >/dev/null 2>&1 && return 0
-    alive "$(cat "$dir/etcd.pid")" ||
-      { tail -n 20 "$dir/etcd.log" >&2; die "etcd exited during start-up"; }
+    if ! alive "$(cat "$dir/etcd.pid")"; then
+      port_taken "$dir/etcd.log" && return 2
+      tail -n 20 "$dir/etcd.log" >&2
+      die "etcd exited during start-up"
+    fi
     sleep 0.1
   done
   die "etcd not ready after 30s"
@@ -246,6 +256,29 @@ watchdog() {
   echo $! >"$dir/watchdog.pid"
 }
 
+# etcd and kube-apiserver on freshly probed ports; 1 when one of them lost
+# its port to another process (everything it started is stopped again).
+start_on_new_ports() {
+  ETCD_PORT=$(free_port)
+  ETCD_PEER_PORT=$(free_port)
+  API_PORT=$(free_port)
+  printf 'ETCD_PORT=%s\nETCD_PEER_PORT=%s\nAPI_PORT=%s\n' \
+    "$ETCD_PORT" "$ETCD_PEER_PORT" "$API_PORT" >"$dir/ports"
+  kubeconfig "$dir/kubeconfig"
+  write_env
+  rm -rf "$dir/etcd"
+  : >"$dir/apiserver.log"
+  start_etcd
+  if wait_etcd; then
+    start_apiserver_process
+    wait_ready "https://127.0.0.1:$API_PORT/readyz" apiserver \
+      "$dir/apiserver.pid" && return 0
+  fi
+  kill_pidfile "$dir/apiserver.pid" KILL
+  kill_pidfile "$dir/etcd.pid" KILL
+  return 1
+}
+
 cmd_start() {
   local owner="" want_kcm=""
   while [ $# -gt 0 ]; do
@@ -261,19 +294,13 @@ cmd_start() {
   [ -n "$owner" ] && watchdog "$owner"
   make_certs
   make_tokens
-  ETCD_PORT=$(free_port)
-  ETCD_PEER_PORT=$(free_port)
-  API_PORT=$(free_port)
-  printf 'ETCD_PORT=%s\nETCD_PEER_PORT=%s\nAPI_PORT=%s\n' \
-    "$ETCD_PORT" "$ETCD_PEER_PORT" "$API_PORT" >"$dir/ports"
   printf 'APISERVER=%q\nKCM=%q\nETCD=%q\nETCDCTL=%q\n' \
     "$APISERVER" "$KCM" "$ETCD" "$ETCDCTL" >"$dir/binaries"
-  kubeconfig "$dir/kubeconfig"
-  write_env
-  start_etcd
-  wait_etcd
-  start_apiserver_process
-  wait_ready "https://127.0.0.1:$API_PORT/readyz" apiserver "$dir/apiserver.pid"
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    start_on_new_ports && break
+    [ "$attempt" = 5 ] && die "ports kept being taken by other processes"
+  done
   [ -n "$want_kcm" ] && start_kcm
   cat "$dir/env"
 }
@@ -295,7 +322,8 @@ cmd_start_apiserver() {
   # shellcheck disable=SC1091
   . "$dir/binaries"
   start_apiserver_process
-  wait_ready "https://127.0.0.1:$API_PORT/readyz" apiserver "$dir/apiserver.pid"
+  wait_ready "https://127.0.0.1:$API_PORT/readyz" apiserver "$dir/apiserver.pid" ||
+    die "kube-apiserver cannot take its port $API_PORT back: another process holds it"
 }
 
 cmd_compact() {
