@@ -84,10 +84,10 @@ int ctrl__live(struct ctrl *c, struct json_object *obj,
 void ctrl__watch_kind(struct ctrl *c, const char *api_version,
                       const char *kind);
 int ctrl__all_synced(struct ctrl *c);
-/* Whether an IstioOperator other than `key` wants the object. */
 /* Whether the IstioOperator `key` (namespace/name) wanted object_key in
  * its last render. */
 int ctrl__wanted_by(struct ctrl *c, const char *key, const char *object_key);
+/* Whether an IstioOperator other than `key` wants the object. */
 int ctrl__wanted_by_other(struct ctrl *c, const char *key,
                           const char *object_key);
 int ctrl__namespace_exists(struct ctrl *c, const char *ns);

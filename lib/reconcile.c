@@ -332,8 +332,6 @@ static void render_after(uv_work_t *req, int status)
 static void render_start(struct rec *r)
 {
   int64_t gen = jobj_int(jobj_obj(r->cr, "metadata"), "generation", 0);
-  r->render_rc = 0;
-  err_clear(&r->render_err);
   if (r->st->rendered && r->st->generation == gen) {
     step_done(r);
     return;
@@ -677,7 +675,8 @@ static void render_failed(struct rec *r, const struct err *e)
   ctrlstatus_write(r->c, r->cr, &r->status, on_status_written, r);
 }
 
-/* The finalizer is in place and the render is done: apply. */
+/* Called as the finalizer patch and the render each end; the last one to
+ * end goes on to apply, or to report whichever failed. */
 static void step_done(struct rec *r)
 {
   if (--r->waiting > 0)
@@ -757,14 +756,12 @@ void reconcile_start(struct ctrl *c, const char *key)
   }
   /* The finalizer patch and the render run at once; applying waits for
    * both (objects are never created before the finalizer is in place). */
-  r->waiting = 1;
-  if (!has_finalizer(r->cr)) {
-    if (patch_finalizers(r, 1, on_finalizer_added) != 0) {
-      r->requeue = 2;
-      done(r, "error");
-      return;
-    }
-    r->waiting++;
+  int needs_finalizer = !has_finalizer(r->cr);
+  r->waiting = needs_finalizer ? 2 : 1;
+  if (needs_finalizer && patch_finalizers(r, 1, on_finalizer_added) != 0) {
+    r->requeue = 2;
+    done(r, "error");
+    return;
   }
   render_start(r);
 }
