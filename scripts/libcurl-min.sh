@@ -46,20 +46,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >&2
 fi
-if ! grep -rqs '^\(Types: *deb-src\|deb-src \)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "libcurl-min.sh: add a deb-src entry for bookworm (as root) and run apt-get update" >&2
-    exit 1
-  fi
-  cat >/etc/apt/sources.list.d/iop-deb-src.sources <<'EOF'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-  apt-get update -qq
-fi
+bash "$(dirname "$0")/deb-src.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/libcurl-min.XXXXXX")
 trap 'rm -rf "$work"' EXIT

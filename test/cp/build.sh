@@ -60,21 +60,7 @@ if [ ! -x "$go" ] || ! command -v rsync >/dev/null; then
 fi
 
 # apt-get source needs a deb-src entry; add one for bookworm when we may.
-if ! grep -rqs '^\(Types: *deb-src\|deb-src \)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  if [ "$(id -u)" = 0 ]; then
-    cat >/etc/apt/sources.list.d/iop-deb-src.sources <<'EOF'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-    apt-get update -qq
-  else
-    echo "build.sh: add a deb-src entry for bookworm (as root) and run apt-get update" >&2
-    exit 1
-  fi
-fi
+bash "$(dirname "$0")/../../scripts/deb-src.sh"
 
 work=$cache/k8s-$K8S_VERSION-r$BUILD_REV/work
 rm -rf "$work"
