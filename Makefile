@@ -166,25 +166,29 @@ e2e-istio: deps-test
 	    BUILD=$(BUILD) bash scripts/run-tests.sh e2e; \
 	fi
 
-# libFuzzer on the template engine (parse and execute), with clang and
-# ASan+UBSan; fuzz-run runs it for FUZZ_TIME seconds over fuzz/corpus/tmpl,
-# keeping what it finds in build/fuzz/corpus.
+# libFuzzer, with clang and ASan+UBSan, on the template engine (parse and
+# execute) and on kyaml's block-style scanner against libyaml. fuzz-run
+# runs each for FUZZ_TIME seconds over fuzz/corpus/<target>, keeping what
+# it finds in build/fuzz/corpus/<target>.
 FUZZ_TIME ?= 60
-FUZZ_BIN := $(BUILD)/fuzz/tmpl_fuzz
+FUZZ_TARGETS := tmpl kyaml
 
-$(FUZZ_BIN): fuzz/tmpl_fuzz.c $(LIBIOP)
+$(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c $(LIBIOP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer $< $(LIBIOP) -o $@ $(PKG_LIBS) -lm
 
 fuzz: deps-build
 	@bash scripts/deps.sh fuzz
 	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang SANITIZE=fuzz \
-	  WERROR= build/fuzz/fuzz/tmpl_fuzz
+	  WERROR= $(FUZZ_TARGETS:%=build/fuzz/fuzz/%_fuzz)
 
 fuzz-run: fuzz
-	@mkdir -p build/fuzz/corpus
-	build/fuzz/fuzz/tmpl_fuzz -max_total_time=$(FUZZ_TIME) -max_len=4096 \
-	  -timeout=10 -rss_limit_mb=2048 build/fuzz/corpus fuzz/corpus/tmpl
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus/$$t; \
+	  build/fuzz/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_TIME) \
+	    -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+	    build/fuzz/corpus/$$t fuzz/corpus/$$t; \
+	done
 
 demo: deps-build
 	@$(MAKE) --no-print-directory binaries

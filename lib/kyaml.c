@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "gonum.h"
 #include "kjson.h"
+#include "kyaml_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -242,6 +243,8 @@ static int resolve_special(const char *s, size_t n, struct kyaml_scalar *out)
   static const char *const inf_words[] = {".inf",  ".Inf",  ".INF", "+.inf",
                                           "+.Inf", "+.INF", NULL};
   static const char *const ninf_words[] = {"-.inf", "-.Inf", "-.INF", NULL};
+  if (n > 5) /* longer than any of the words */
+    return 0;
   if (n == 0 || word_in(s, n, null_words)) {
     out->tag = KYAML_TAG_NULL;
   } else if (word_in(s, n, true_words) || word_in(s, n, false_words)) {
@@ -535,9 +538,15 @@ static int number_value(struct builder *b, yaml_mark_t m, const char *text,
                    "%s is not a number JSON can hold (quote "
                    "it to keep it as a string)",
                    text);
+  if (!floats && sc->f == trunc(sc->f) && fabs(sc->f) < 0x1p53) {
+    /* An integer JSON prints exactly, which Unstructured reads back. */
+    *out = json_object_new_int64((int64_t)sc->f);
+    return 0;
+  }
   if (!floats) {
-    /* JSON prints an integral double without a point; Unstructured then
-     * reads it back as an int64. */
+    /* JSON prints an integral double below 1e21 without a point (above
+     * 2^53 in its shortest digits); Unstructured then reads it back as an
+     * int64 when it fits. */
     char num[64];
     gonum_format_json_float(num, sizeof num, sc->f);
     int64_t i;
@@ -1316,10 +1325,51 @@ static void builder_init(struct builder *b, const struct kyaml_opts *o,
   b->e = e;
 }
 
+/* What the fast scanner's events build, and what the document callback
+ * said of it. */
+struct fast {
+  struct stream *st;
+  int doc_line;
+  int rc;
+};
+
+#define FAST_DONE 2
+
+static int fast_event_cb(yaml_event_t *ev, void *ctx)
+{
+  struct fast *f = ctx;
+  int rc = 0, done = on_event(f->st, ev, &f->doc_line, &rc);
+  if (ev->type == YAML_DOCUMENT_END_EVENT ||
+      ev->type == YAML_STREAM_END_EVENT) {
+    f->rc = rc;
+    return FAST_DONE;
+  }
+  /* An error from the builder: libyaml reads the text again and the error
+   * comes with its place. */
+  return done || rc ? KYAML__BAIL : 0;
+}
+
+/* Reads the text with kyaml__scan_block; 0 when it gave up. */
+static int parse_fast(const char *text, size_t len, const struct kyaml_opts *o,
+                      int first_line, struct stream *st, int *rc)
+{
+  struct err scratch;
+  struct fast f = {.st = st, .doc_line = first_line};
+  builder_init(&st->b, o, first_line, &scratch);
+  int done = kyaml__scan_block(text, len, fast_event_cb, &f) == FAST_DONE;
+  builder_free(&st->b);
+  *rc = f.rc;
+  return done;
+}
+
 static int parse_stream(const char *text, size_t len,
                         const struct kyaml_opts *o, int first_line,
                         struct stream *st, struct err *e)
 {
+  int fast_rc;
+  if (!(o && o->libyaml_only) &&
+      parse_fast(text, len, o, first_line, st, &fast_rc))
+    return fast_rc;
   yaml_parser_t p;
   if (!yaml_parser_initialize(&p))
     return err_set(e, -ENOMEM, "out of memory");

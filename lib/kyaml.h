@@ -45,6 +45,9 @@ struct kyaml_opts {
   int first_line;    /* line number of the text's first line; 0: 1 */
   size_t max_memory; /* 0: KYAML_DEFAULT_MAX_MEMORY, an estimate of
                         what one document's tree costs */
+  /* Read with libyaml alone, never with our faster scanner of block-style
+   * YAML (the tests compare the two). */
+  int libyaml_only;
 };
 
 /* Parses the first document of text (no splitting on `---` lines: a
