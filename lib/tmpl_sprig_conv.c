@@ -101,86 +101,102 @@ TMPL__FN(fn_deep_equal)
 
 /* ---- What json.Marshal sees ---- */
 
-static int view(struct json_object *o, struct json_object **out, int depth);
+static int view_change(struct json_object *o, struct json_object **w,
+                       int depth);
 
-/* A container's children through view: a copy only when one changed. */
-static int view_children(struct json_object *o, struct json_object **out,
+/* A copy of container o up to (not including) its child at i or ent. */
+static struct json_object *copy_before(struct json_object *o, size_t i,
+                                       struct lh_entry *ent)
+{
+  if (json_object_is_type(o, json_type_array)) {
+    struct json_object *c = json_object_new_array_ext((int)i + 1);
+    for (size_t j = 0; c && j < i; j++)
+      json_object_array_add(c,
+                            json_object_get(json_object_array_get_idx(o, j)));
+    return c;
+  }
+  struct json_object *c = json_object_new_object();
+  for (struct lh_entry *p = json_object_get_object(o)->head; c && p != ent;
+       p = p->next)
+    json_object_object_add(
+        c, (const char *)lh_entry_k(p),
+        json_object_get((struct json_object *)lh_entry_v(p)));
+  return c;
+}
+
+/* A container's children through view_change: a copy only when one
+ * changed (1 and *w), else 0. */
+static int view_children(struct json_object *o, struct json_object **w,
                          int depth)
 {
-  int is_arr = json_object_is_type(o, json_type_array);
+  int is_arr = json_object_is_type(o, json_type_array), rc = 0;
   struct json_object *c = NULL;
-  int rc = 0;
   size_t i = 0, n = is_arr ? json_object_array_length(o) : 0;
   struct lh_entry *ent = is_arr ? NULL : json_object_get_object(o)->head;
-  for (; !rc && (is_arr ? i < n : ent != NULL); i++) {
+  for (; is_arr ? i < n : ent != NULL; i++, ent = is_arr ? NULL : ent->next) {
     struct json_object *v = is_arr ? json_object_array_get_idx(o, i)
                                    : (struct json_object *)lh_entry_v(ent),
-                       *w;
-    if ((rc = view(v, &w, depth + 1)))
+                       *cw = NULL;
+    if ((rc = view_change(v, &cw, depth + 1)) < 0)
       break;
-    if (w != v && !c) { /* first change: copy what came before */
-      c = is_arr ? json_object_new_array() : json_object_new_object();
-      if (!c) {
-        json_object_put(w);
-        return -ENOMEM;
-      }
-      if (is_arr)
-        for (size_t j = 0; j < i; j++)
-          json_object_array_add(
-              c, json_object_get(json_object_array_get_idx(o, j)));
-      else
-        for (struct lh_entry *p = json_object_get_object(o)->head; p != ent;
-             p = p->next)
-          json_object_object_add(
-              c, (const char *)lh_entry_k(p),
-              json_object_get((struct json_object *)lh_entry_v(p)));
+    if (rc && !c && !(c = copy_before(o, i, ent))) {
+      json_object_put(cw);
+      rc = -ENOMEM;
+      break;
     }
+    if (!rc)
+      cw = json_object_get(v);
     if (c && is_arr)
-      json_object_array_add(c, w);
+      json_object_array_add(c, cw);
     else if (c)
-      json_object_object_add(c, (const char *)lh_entry_k(ent), w);
+      json_object_object_add(c, (const char *)lh_entry_k(ent), cw);
     else
-      json_object_put(w);
-    if (!is_arr)
-      ent = ent->next;
+      json_object_put(cw);
+    rc = 0;
   }
-  if (rc) {
+  if (rc < 0) {
     json_object_put(c);
     return rc;
   }
-  *out = c ? c : json_object_get(o);
-  return 0;
+  *w = c;
+  return c != NULL;
 }
 
-static int view(struct json_object *o, struct json_object **out, int depth)
+/* What json.Marshal sees of o when that is not o itself: 1 with *w (a new
+ * reference; NULL for null), or 0. Plain values cost no reference. */
+static int view_change(struct json_object *o, struct json_object **w, int depth)
 {
-  *out = NULL;
+  *w = NULL;
   if (!o)
     return 0;
   if (depth > TMPL_MAX_NESTING)
     return -ELOOP;
   const struct tmpl_type *t = tmpl_val_type(o);
-  if (t && t->to_json)
-    return t->to_json(o, out);
+  if (t && t->to_json) {
+    int rc = t->to_json(o, w);
+    return rc ? rc : 1;
+  }
   if (t && t->is_nil)
-    return 0;
+    return 1;
   if (t == &tmpl_type_bytes) {
     char *s = base64_encode(json_object_get_string(o),
                             (size_t)json_object_get_string_len(o));
-    *out = s ? json_object_new_string(s) : NULL;
+    *w = s ? json_object_new_string(s) : NULL;
     free(s);
-    return *out ? 0 : -ENOMEM;
+    return *w ? 1 : -ENOMEM;
   }
   if (json_object_is_type(o, json_type_array) ||
       json_object_is_type(o, json_type_object))
-    return view_children(o, out, depth);
-  *out = json_object_get(o);
+    return view_children(o, w, depth);
   return 0;
 }
 
 int tmpl__json_view(struct json_object *o, struct json_object **out)
 {
-  return view(o, out, 0);
+  int rc = view_change(o, out, 0);
+  if (rc == 0)
+    *out = json_object_get(o);
+  return rc < 0 ? rc : 0;
 }
 
 /* ---- toJson and friends ---- */

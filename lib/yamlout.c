@@ -718,6 +718,12 @@ static void emit_double(struct emitter *em, double d)
                               : "-Inf");
     return;
   }
+  if (d == trunc(d) && fabs(d) < 0x1p53) {
+    /* JSON prints such an integer exactly and go-yaml reads it as one. */
+    snprintf(text, sizeof text, "%lld", (long long)d);
+    emit_scalar(em, text, strlen(text), STYLE_PLAIN);
+    return;
+  }
   size_t n = gonum_format_json_float(json, sizeof json, d);
   struct kyaml_scalar sc;
   kyaml_resolve(json, n, &sc);
