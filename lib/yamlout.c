@@ -151,14 +151,38 @@ static void write_break(struct emitter *em, const unsigned char *s, size_t n,
   }
 }
 
+/* Copies characters from *i up to the next line break (and, with
+ * stop_at_space, the next space; with quote, the next one of those), at
+ * least one: what write_char does for each, in one write. */
+static void write_run(struct emitter *em, const unsigned char *s, size_t n,
+                      size_t *i, int stop_at_space, unsigned char quote)
+{
+  size_t start = *i, j = *i;
+  int chars = 0;
+  do {
+    size_t w = (size_t)width(s[j]);
+    j += j + w > n ? n - j : w;
+    chars++;
+  } while (j < n && !(stop_at_space && s[j] == ' ') && !is_break(s, n, j) &&
+           !(quote && s[j] == quote));
+  emit_bytes(em, s + start, j - start);
+  em->column += chars;
+  *i = j;
+}
+
 static void write_indent(struct emitter *em)
 {
   int indent = em->indent < 0 ? 0 : em->indent;
   if (!em->indention || em->column > indent ||
       (em->column == indent && !em->whitespace))
     put_break(em);
-  while (em->column < indent)
-    put(em, ' ');
+  static const char spaces[] = "                                ";
+  while (em->column < indent) {
+    int k = indent - em->column;
+    k = k < (int)sizeof spaces - 1 ? k : (int)sizeof spaces - 1;
+    emit_bytes(em, spaces, (size_t)k);
+    em->column += k;
+  }
   em->whitespace = 1;
   em->indention = 1;
 }
@@ -230,12 +254,78 @@ static void scan_indicators(const unsigned char *s, size_t n, size_t i,
   }
 }
 
+static int ascii_blankz(unsigned char c)
+{
+  return c == ' ' || c == '\t' || c == 0 || c == '\r' || c == '\n';
+}
+
+/* The characters scan_indicators looks at past the first. */
+static int maybe_indicator(unsigned char c)
+{
+  switch (c) {
+  case ',':
+  case '?':
+  case '[':
+  case ']':
+  case '{':
+  case '}':
+  case ':':
+  case '#':
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* scan_scalar's loop for text that is all ASCII (one byte, one character):
+ * the same flags, without the multi-byte tests. */
+static void scan_ascii(const unsigned char *s, size_t n, struct scan_flags *f)
+{
+  int preceded_by_ws = 1, prev_space = 0, prev_break = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = s[i];
+    if (i == 0 || maybe_indicator(c))
+      scan_indicators(s, n, i, preceded_by_ws, f);
+    if (c != '\n' && (c < 0x20 || c > 0x7e))
+      f->special = 1;
+    if (c == ' ') {
+      f->leading_space |= i == 0;
+      f->trailing_space |= i + 1 == n;
+      f->break_space |= prev_break;
+      prev_space = 1;
+      prev_break = 0;
+    } else if (c == '\r' || c == '\n') {
+      f->line_breaks = 1;
+      f->leading_break |= i == 0;
+      f->trailing_break |= i + 1 == n;
+      f->space_break |= prev_space;
+      prev_space = 0;
+      prev_break = 1;
+    } else {
+      prev_space = prev_break = 0;
+    }
+    preceded_by_ws = ascii_blankz(c);
+  }
+}
+
+static int all_ascii(const unsigned char *s, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (s[i] & 0x80)
+      return 0;
+  return 1;
+}
+
 static void scan_scalar(const unsigned char *s, size_t n, struct scan_flags *f)
 {
   memset(f, 0, sizeof *f);
   if (n >= 3 && ((s[0] == '-' && s[1] == '-' && s[2] == '-') ||
                  (s[0] == '.' && s[1] == '.' && s[2] == '.')))
     f->block_ind = f->flow_ind = 1;
+  if (all_ascii(s, n)) {
+    scan_ascii(s, n, f);
+    return;
+  }
   int preceded_by_ws = 1, prev_space = 0, prev_break = 0;
   for (size_t i = 0; i < n; i += (size_t)width(s[i])) {
     size_t w = (size_t)width(s[i]);
@@ -337,7 +427,7 @@ static void write_plain(struct emitter *em, const unsigned char *s, size_t n,
     } else {
       if (breaks)
         write_indent(em);
-      write_char(em, s, n, &i);
+      write_run(em, s, n, &i, 1, 0);
       em->indention = 0;
       spaces = breaks = 0;
     }
@@ -370,9 +460,12 @@ static void write_single(struct emitter *em, const unsigned char *s, size_t n,
     } else {
       if (breaks)
         write_indent(em);
-      if (s[i] == '\'')
+      if (s[i] == '\'') {
         put(em, '\'');
-      write_char(em, s, n, &i);
+        write_char(em, s, n, &i);
+      } else {
+        write_run(em, s, n, &i, 1, '\'');
+      }
       em->indention = 0;
       spaces = breaks = 0;
     }
@@ -496,7 +589,7 @@ static void write_literal(struct emitter *em, const unsigned char *s, size_t n)
     } else {
       if (breaks)
         write_indent(em);
-      write_char(em, s, n, &i);
+      write_run(em, s, n, &i, 0, 0);
       em->indention = 0;
       breaks = 0;
     }
