@@ -224,7 +224,9 @@ static int first_cb(struct json_object *doc, int line, void *data)
 static int parse_head(const char *text, size_t len, struct head *h,
                       struct json_object **doc, struct err *e)
 {
-  struct kyaml_opts o = {.name = "line", .numbers = KYAML_NUMBERS_UNSTRUCTURED};
+  /* decode_head reads metadata.annotations' values at most */
+  struct kyaml_opts o = {
+      .name = "line", .numbers = KYAML_NUMBERS_UNSTRUCTURED, .keep_depth = 3};
   struct first f = {NULL};
   struct err pe;
   err_clear(&pe);

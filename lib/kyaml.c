@@ -330,10 +330,12 @@ int kyaml_is_base60_float(const char *s, size_t n)
 #define COST_KEY 48
 
 struct frame {
-  struct json_object *obj; /* object or array */
-  char *key;               /* pending key of an object, NULL when none */
-  int merge;               /* the pending key is "<<" */
-  long anchor;             /* slot to fill when the node ends, or -1 */
+  struct json_object *obj; /* object or array; NULL when skimmed */
+  int is_map;
+  int skimmed; /* deeper than keep_depth: read and checked, not kept */
+  char *key;   /* pending key of an object, NULL when none */
+  int merge;   /* the pending key is "<<" */
+  long anchor; /* slot to fill when the node ends, or -1 */
   yaml_mark_t mark;
 };
 
@@ -350,6 +352,7 @@ struct builder {
   const char *name;
   int first_line;
   int max_depth;
+  int keep_depth; /* 0: keep everything */
   size_t max_nodes;
   size_t max_memory;
   size_t nodes;       /* decoded, aliases expanded (go-yaml's decodeCount) */
@@ -832,7 +835,13 @@ static int deliver(struct builder *b, yaml_mark_t m, struct json_object *v)
     return 0;
   }
   struct frame *f = &b->stack[b->depth - 1];
-  if (json_object_is_type(f->obj, json_type_array)) {
+  if (f->skimmed) {
+    json_object_put(v);
+    free(f->key);
+    f->key = NULL;
+    return 0;
+  }
+  if (!f->is_map) {
     json_object_array_add(f->obj, v);
     return 0;
   }
@@ -854,7 +863,7 @@ static int expecting_key(struct builder *b)
   if (b->depth == 0)
     return 0;
   struct frame *f = &b->stack[b->depth - 1];
-  return json_object_is_type(f->obj, json_type_object) && !f->key && !f->merge;
+  return f->is_map && !f->key && !f->merge;
 }
 
 static int set_key(struct builder *b, yaml_mark_t m, const char *s, size_t n,
@@ -862,6 +871,9 @@ static int set_key(struct builder *b, yaml_mark_t m, const char *s, size_t n,
 {
   struct frame *f = &b->stack[b->depth - 1];
   if (sc->tag == KYAML_TAG_MERGE) {
+    /* merging needs the maps merged: those a skim leaves out */
+    if (b->keep_depth)
+      return fail_at(b, m, -EAGAIN, "a merge key in a skimmed read");
     f->merge = 1;
     return 0;
   }
@@ -910,9 +922,12 @@ static int on_scalar(struct builder *b, yaml_event_t *ev)
     return rc;
   struct json_object *v = NULL;
   int key = expecting_key(b);
+  /* a skimmed value is only checked: numbers JSON cannot hold fail */
+  int skimmed =
+      b->depth && b->stack[b->depth - 1].skimmed && sc.tag != KYAML_TAG_FLOAT;
   if (binary)
     rc = decode_binary(b, ev->start_mark, s, n, &v);
-  else if (!key || anchor) /* a key's value only matters to its aliases */
+  else if ((!key && !skimmed) || anchor) /* keys matter to aliases only */
     rc = resolved_value(b, ev->start_mark, s, n, &sc, &v);
   if (!rc && anchor)
     rc = add_anchor(b, anchor, v, 0, NULL);
@@ -992,10 +1007,18 @@ static int grow_stack(struct builder *b)
   return 0;
 }
 
-static int push(struct builder *b, yaml_event_t *ev, struct json_object *obj,
-                const yaml_char_t *anchor)
+/* Whether a collection starting now is one a skimmed read leaves out. */
+static int skims_next(const struct builder *b)
+{
+  return b->keep_depth && b->depth >= b->keep_depth;
+}
+
+static int push(struct builder *b, yaml_event_t *ev, const yaml_char_t *anchor)
 {
   int map = ev->type == YAML_MAPPING_START_EVENT, rc = 0;
+  int skimmed = skims_next(b);
+  if (skimmed && anchor)
+    return fail_at(b, ev->start_mark, -EAGAIN, "an anchor in a skimmed read");
   if (expecting_key(b))
     rc = fail_at(b, ev->start_mark, -EINVAL,
                  "a %s cannot be a map key "
@@ -1008,13 +1031,17 @@ static int push(struct builder *b, yaml_event_t *ev, struct json_object *obj,
     rc = grow_stack(b);
   if (!rc)
     rc = charge(b, ev->start_mark, 1, map ? COST_MAPPING : COST_SEQUENCE, 0);
-  if (rc) {
-    json_object_put(obj);
+  if (rc)
     return rc;
-  }
+  struct json_object *obj = NULL;
+  if (!skimmed &&
+      !(obj = map ? json_object_new_object() : json_object_new_array_ext(4)))
+    return err_set(b->e, -ENOMEM, "out of memory");
   struct frame *f = &b->stack[b->depth++];
   memset(f, 0, sizeof *f);
   f->obj = obj;
+  f->is_map = map;
+  f->skimmed = skimmed;
   f->mark = ev->start_mark;
   f->anchor = -1;
   return anchor ? add_anchor(b, (const char *)anchor, NULL, 1, &f->anchor) : 0;
@@ -1035,6 +1062,9 @@ static int pop(struct builder *b, yaml_event_t *ev)
     json_object_put(f.obj);
     return rc;
   }
+  /* a kept collection shows what kind of value it holds there */
+  if (f.skimmed && (b->depth == 0 || !b->stack[b->depth - 1].skimmed))
+    f.obj = f.is_map ? json_object_new_object() : json_object_new_array();
   return deliver(b, f.mark, f.obj);
 }
 
@@ -1043,7 +1073,7 @@ static int charge_member(struct builder *b, yaml_event_t *ev)
 {
   if (b->depth == 0)
     return 0;
-  if (json_object_is_type(b->stack[b->depth - 1].obj, json_type_array))
+  if (!b->stack[b->depth - 1].is_map)
     return charge(b, ev->start_mark, 0, COST_ITEM, 0);
   return expecting_key(b) ? charge(b, ev->start_mark, 0, COST_KEY, 0) : 0;
 }
@@ -1294,11 +1324,10 @@ static int on_event(struct stream *st, yaml_event_t *ev, int *doc_line, int *rc)
     *rc = on_alias(b, ev);
     break;
   case YAML_SEQUENCE_START_EVENT:
-    *rc = push(b, ev, json_object_new_array_ext(4),
-               ev->data.sequence_start.anchor);
+    *rc = push(b, ev, ev->data.sequence_start.anchor);
     break;
   case YAML_MAPPING_START_EVENT:
-    *rc = push(b, ev, json_object_new_object(), ev->data.mapping_start.anchor);
+    *rc = push(b, ev, ev->data.mapping_start.anchor);
     break;
   case YAML_SEQUENCE_END_EVENT:
   case YAML_MAPPING_END_EVENT:
@@ -1356,6 +1385,7 @@ static int parse_fast(const char *text, size_t len, const struct kyaml_opts *o,
   struct err scratch;
   struct fast f = {.st = st, .doc_line = first_line};
   builder_init(&st->b, o, first_line, &scratch);
+  st->b.keep_depth = o ? o->keep_depth : 0;
   int done = kyaml__scan_block(text, len, fast_event_cb, &f) == FAST_DONE;
   builder_free(&st->b);
   *rc = f.rc;

@@ -48,6 +48,12 @@ struct kyaml_opts {
   /* Read with libyaml alone, never with our faster scanner of block-style
    * YAML (the tests compare the two). */
   int libyaml_only;
+  /* 0: keep the whole tree. Else a read may leave out the collections
+   * nested deeper than this many levels, putting an empty collection of
+   * the same kind in their place; they are still read and checked, so
+   * every error still comes. For callers that look at the top of a
+   * document only, as Helm's SimpleHead does. */
+  int keep_depth;
 };
 
 /* Parses the first document of text (no splitting on `---` lines: a

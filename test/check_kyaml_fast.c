@@ -226,6 +226,86 @@ START_TEST(limits_hold_on_both_paths)
 }
 END_TEST
 
+/* ---- skimmed reads ---- */
+
+/* v with the collections deeper than keep levels emptied, as a skimmed
+ * read may give it. */
+static struct json_object *pruned(struct json_object *v, int keep, int depth)
+{
+  int map = json_object_is_type(v, json_type_object);
+  if (!map && !json_object_is_type(v, json_type_array))
+    return json_object_get(v);
+  if (depth > keep)
+    return map ? json_object_new_object() : json_object_new_array();
+  struct json_object *c =
+      map ? json_object_new_object() : json_object_new_array();
+  if (map) {
+    json_object_object_foreach (v, k, e)
+      json_object_object_add(c, k, pruned(e, keep, depth + 1));
+  } else {
+    for (size_t i = 0; i < json_object_array_length(v); i++)
+      json_object_array_add(
+          c, pruned(json_object_array_get_idx(v, i), keep, depth + 1));
+  }
+  return c;
+}
+
+/* A skimmed read: the full read's top levels, or the full read's error. */
+static void assert_skim_agrees(const char *what, const char *text, size_t n,
+                               int keep)
+{
+  struct kyaml_opts full = {.name = "t.yaml"};
+  struct kyaml_opts skim = {.name = "t.yaml", .keep_depth = keep};
+  struct json_object *a = NULL, *b = NULL;
+  struct err ea, eb;
+  err_clear(&ea);
+  err_clear(&eb);
+  int ra = kyaml_parse(text, n, &full, &a, &ea);
+  int rb = kyaml_parse(text, n, &skim, &b, &eb);
+  ck_assert_msg(ra == rb, "%s: rc %d vs %d (%s | %s)", what, ra, rb, ea.msg,
+                eb.msg);
+  if (ra) {
+    ck_assert_str_eq(ea.msg, eb.msg);
+    return;
+  }
+  struct json_object *want = pruned(a, keep, 1), *got = pruned(b, keep, 1);
+  ck_assert_msg(json_object_equal(want, got), "%s: skimmed read\n%s\nwant\n%s",
+                what, json_object_to_json_string(got),
+                json_object_to_json_string(want));
+  json_object_put(want);
+  json_object_put(got);
+  json_object_put(a);
+  json_object_put(b);
+}
+
+START_TEST(skimmed_reads_keep_the_top_and_every_error)
+{
+  static const char *const cases[] = {
+      "a:\n  b:\n    c:\n      d: 1\n  e:\n  - x\nf: 2\n",
+      "a:\n  b:\n    c:\n      ~: 1\n",
+      "a:\n  b:\n    - c: 1e400\n      d: .inf\n",
+      "a:\n  b:\n    <<:\n      k: v\n",
+      "metadata:\n  name: x\n  annotations:\n    a: b\n    c:\n      d: e\n",
+      "a:\n  b:\n    c: [1, {d: e}]\n",
+      "a:\n  b: &x\n    c: 1\n  d: *x\n",
+  };
+  for (int keep = 1; keep <= 3; keep++) {
+    for (size_t i = 0; i < N(cases); i++)
+      assert_skim_agrees(cases[i], cases[i], strlen(cases[i]), keep);
+    for (size_t i = 0; i < N(taken); i++)
+      assert_skim_agrees(taken[i], taken[i], strlen(taken[i]), keep);
+  }
+  struct kyaml_opts skim = {.name = "t.yaml", .keep_depth = 1};
+  struct json_object *doc;
+  struct err e;
+  const char *text = cases[0];
+  ck_assert_int_eq(kyaml_parse(text, strlen(text), &skim, &doc, &e), 0);
+  ck_assert_str_eq(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN),
+                   "{\"a\":{},\"f\":2}");
+  json_object_put(doc);
+}
+END_TEST
+
 /* ---- every YAML file of the source tree ---- */
 
 static void read_tree(const char *dir, int *files)
@@ -251,6 +331,7 @@ static void read_tree(const char *dir, int *files)
       char *text = test_read_file(path, &n);
       ck_assert_ptr_nonnull(text);
       assert_readers_agree(path, text, n);
+      assert_skim_agrees(path, text, n, 3);
       free(text);
       (*files)++;
     }
@@ -280,6 +361,7 @@ Suite *kyaml_fast_suite(void)
   tcase_add_loop_test(t, scanner_hands_the_rest_to_libyaml, 0, N(handed_on));
   tcase_add_test(t, builder_errors_are_libyamls);
   tcase_add_test(t, limits_hold_on_both_paths);
+  tcase_add_test(t, skimmed_reads_keep_the_top_and_every_error);
   tcase_add_test(t, every_yaml_file_in_the_tree_reads_alike);
   suite_add_tcase(s, t);
   return s;
