@@ -4,9 +4,10 @@
  * plain or one-line quoted scalars; values that are plain scalars (folded
  * over lines), single- or double-quoted scalars (over lines, with
  * libyaml's escapes), literal block scalars (`|` with chomping and
- * indentation indicators) and the empty flow collections `[]` and `{}`;
- * comments wherever they may be. Anything else gives up (KYAML__BAIL) and
- * libyaml reads the text: other flow content, folded `>` scalars, anchors,
+ * indentation indicators), `{}`, and one-line flow sequences of quoted
+ * scalars and plain words (`verbs: ["get", "list"]`); comments wherever
+ * they may be. Anything else gives up (KYAML__BAIL) and libyaml reads the
+ * text: other flow content, folded `>` scalars, anchors,
  * aliases, tags, directives, document markers, explicit `?` keys, tabs
  * outside quoted and literal text, CR and Unicode line breaks, a scalar as
  * the whole document, and whatever libyaml would refuse, so that libyaml
@@ -610,16 +611,69 @@ static int emit_key(struct scan *sc, const char *q, const char *colon)
   return emit_scalar(sc, YAML_PLAIN_SCALAR_STYLE);
 }
 
-/* "[]" and "{}": the only flow collections taken here. */
-static int empty_flow(struct scan *sc, const char *q)
+static int enter(struct scan *sc, yaml_event_type_t start);
+static int leave(struct scan *sc, int rc, yaml_event_type_t end);
+
+/* "{}": the only flow mapping taken here. */
+static int empty_flow_map(struct scan *sc, const char *q)
 {
-  int seq = *q == '[';
-  if (q + 1 >= sc->end || q[1] != (seq ? ']' : '}'))
+  if (q + 1 >= sc->end || q[1] != '}')
     return KYAML__BAIL;
-  int rc = emit(sc, seq ? YAML_SEQUENCE_START_EVENT : YAML_MAPPING_START_EVENT);
-  if (!rc)
-    rc = emit(sc, seq ? YAML_SEQUENCE_END_EVENT : YAML_MAPPING_END_EVENT);
+  int rc = enter(sc, YAML_MAPPING_START_EVENT);
+  rc = leave(sc, rc, YAML_MAPPING_END_EVENT);
   return rc ? rc : finish_line(sc, q + 2);
+}
+
+/* Characters of the plain items taken in a flow sequence: words, paths,
+ * versions ("get", "v1beta1", "apps/v1"). */
+static int flow_word_char(char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '/' || c == '-';
+}
+
+/* One item of a flow sequence at *q: a one-line quoted scalar or a plain
+ * word that starts with a letter, a digit or '/'. */
+static int flow_item(struct scan *sc, const char **q)
+{
+  const char *r = *q;
+  if (*r == '"' || *r == '\'') {
+    const char *after;
+    if (!quote_close(sc, r) || quoted(sc, 0, r, &after))
+      return KYAML__BAIL;
+    *q = after;
+    return emit_scalar(sc, *r == '"' ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+                                     : YAML_SINGLE_QUOTED_SCALAR_STYLE);
+  }
+  if (!flow_word_char(*r) || *r == '.' || *r == '_' || *r == '-')
+    return KYAML__BAIL;
+  while (r < sc->end && flow_word_char(*r))
+    r++;
+  buf_reset(&sc->val);
+  put(sc, *q, (size_t)(r - *q));
+  *q = r;
+  return emit_scalar(sc, YAML_PLAIN_SCALAR_STYLE);
+}
+
+/* A flow sequence of such items on one line: `["get", "list"]`, `[a, b]`,
+ * `[]`; no trailing comma, nothing nested. */
+static int flow_seq(struct scan *sc, const char *q)
+{
+  int rc = enter(sc, YAML_SEQUENCE_START_EVENT);
+  q = skip_spaces(sc, q + 1);
+  while (!rc && q < sc->end && *q != ']') {
+    rc = flow_item(sc, &q);
+    q = skip_spaces(sc, q);
+    if (rc || q >= sc->end || *q != ',')
+      break;
+    q = skip_spaces(sc, q + 1);
+    if (q < sc->end && *q == ']')
+      rc = KYAML__BAIL;
+  }
+  if (!rc && (q >= sc->end || *q != ']'))
+    rc = KYAML__BAIL;
+  rc = leave(sc, rc, YAML_SEQUENCE_END_EVENT);
+  return rc ? rc : finish_line(sc, q + 1);
 }
 
 static int quoted_value(struct scan *sc, int n, const char *q)
@@ -642,8 +696,9 @@ static int inline_value(struct scan *sc, int n, const char *q)
   case '|':
     return literal(sc, n, q);
   case '[':
+    return flow_seq(sc, q);
   case '{':
-    return empty_flow(sc, q);
+    return empty_flow_map(sc, q);
   default:
     return plain_may_start(sc, q) ? plain(sc, n, q) : KYAML__BAIL;
   }
@@ -747,6 +802,10 @@ static int block_node(struct scan *sc)
     return block_seq(sc, sc->indent);
   if (key_colon(sc, sc->p))
     return block_map(sc, sc->indent);
+  if (*sc->p == '[')
+    return flow_seq(sc, sc->p);
+  if (*sc->p == '{')
+    return empty_flow_map(sc, sc->p);
   return KYAML__BAIL;
 }
 
@@ -763,13 +822,6 @@ static int document_start(struct scan *sc, const char *text)
   return sc->fn(&ev, sc->ctx);
 }
 
-static int root_node(struct scan *sc)
-{
-  if (*sc->p == '[' || *sc->p == '{')
-    return empty_flow(sc, sc->p);
-  return block_node(sc);
-}
-
 static int document(struct scan *sc, const char *text)
 {
   int rc = emit(sc, YAML_STREAM_START_EVENT);
@@ -778,7 +830,7 @@ static int document(struct scan *sc, const char *text)
   if (!rc && sc->indent >= 0) {
     rc = document_start(sc, text);
     if (!rc)
-      rc = root_node(sc);
+      rc = block_node(sc);
     /* what follows the root node is libyaml's to judge */
     if (!rc && sc->indent >= 0)
       rc = KYAML__BAIL;
