@@ -355,16 +355,24 @@ static int indent_into(struct tmpl_call *c, struct buf *b, int64_t k,
     rc = tmpl__check_size(c, n + lines * (size_t)k);
   if (!rc)
     rc = buf_reserve(b, n + lines * (size_t)k + 2);
-  for (size_t i = 0, start = 0; !rc && i <= n; i++) {
-    if (i < n && s[i] != '\n')
-      continue;
-    for (int64_t j = 0; !rc && j < k; j++)
-      rc = buf_putc(b, ' ');
-    if (!rc)
-      rc = buf_append(b, s + start, i - start + (i < n));
-    start = i + 1;
+  if (rc)
+    return rc;
+  /* room is reserved: write the lines in place */
+  size_t pad = k > 0 ? (size_t)k : 0;
+  char *w = b->data + b->len;
+  for (const char *p = s, *end = s + n;;) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+    memset(w, ' ', pad);
+    memcpy(w + pad, p, len);
+    w += pad + len;
+    if (!nl)
+      break;
+    p = nl + 1;
   }
-  return rc ? rc : buf_append(b, "", 0);
+  b->len = (size_t)(w - b->data);
+  b->data[b->len] = '\0';
+  return 0;
 }
 
 TMPL__FN(fn_indent)
