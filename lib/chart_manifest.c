@@ -332,38 +332,35 @@ static int re2_space(char c)
   return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
 }
 
-/* The next match at or after pos of Helm's separator (?:^|\s*\n)---\s*,
- * found in one pass: a separator starts where a whitespace run that ends
- * in a newline is followed by ---, or at the very start with ---. (The
- * regex engine backtracked over every indented line: seconds on Istio's
- * 1 MB of CRDs.) Returns 1 with [*ms, *me). */
+/* The next match at or after pos of Helm's separator (?:^|\s*\n)---\s*:
+ * "---" at the very start, or after a newline, the match then starting
+ * where the whitespace before that newline starts. (The regex engine
+ * backtracked over every indented line: seconds on Istio's 1 MB of CRDs.)
+ * Returns 1 with [*ms, *me). */
 static int next_separator(const char *s, size_t len, size_t pos, size_t *ms,
                           size_t *me)
 {
-  size_t i = pos;
-  while (i < len) {
-    size_t j = i;
-    if (i == 0 && len >= 3 && memcmp(s, "---", 3) == 0) {
-      j = 0;
-    } else if (re2_space(s[i])) {
-      while (j < len && re2_space(s[j]))
-        j++;
-      if (s[j - 1] != '\n' || len - j < 3 || memcmp(s + j, "---", 3) != 0) {
-        i = j;
-        continue;
-      }
-    } else {
-      i++;
-      continue;
-    }
-    *ms = i;
-    j += 3;
-    while (j < len && re2_space(s[j]))
-      j++;
-    *me = j;
-    return 1;
+  size_t dash;
+  if (pos == 0 && len >= 3 && memcmp(s, "---", 3) == 0) {
+    *ms = dash = 0;
+  } else {
+    const char *nl = s + pos;
+    while ((nl = memchr(nl, '\n', len - (size_t)(nl - s))) &&
+           (len - (size_t)(nl - s) < 4 || memcmp(nl + 1, "---", 3) != 0))
+      nl++;
+    if (!nl)
+      return 0;
+    size_t k = (size_t)(nl - s);
+    while (k > pos && re2_space(s[k - 1]))
+      k--;
+    *ms = k;
+    dash = (size_t)(nl - s) + 1;
   }
-  return 0;
+  size_t j = dash + 3;
+  while (j < len && re2_space(s[j]))
+    j++;
+  *me = j;
+  return 1;
 }
 
 /* SplitManifests: parts between separators, trimmed; "" parts dropped
