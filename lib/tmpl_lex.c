@@ -80,12 +80,16 @@ static int next_rune(struct tmpl__lexer *l)
     l->at_eof = 1;
     return LEX_EOF;
   }
+  unsigned char c = (unsigned char)l->input[l->pos];
+  if (c < 0x80) { /* most of a template: no decoding */
+    l->pos++;
+    l->line += c == '\n';
+    return c;
+  }
   uint32_t r;
   size_t w = tmpl__utf8_decode((const unsigned char *)l->input + l->pos,
                                l->len - l->pos, &r);
   l->pos += w;
-  if (r == '\n')
-    l->line++;
   return (int)r;
 }
 
@@ -95,6 +99,11 @@ static void backup(struct tmpl__lexer *l)
   if (l->at_eof || l->pos == 0)
     return;
   size_t p = l->pos - 1;
+  if ((unsigned char)l->input[p] < 0x80) {
+    l->line -= l->input[p] == '\n';
+    l->pos = p;
+    return;
+  }
   while (p > 0 && ((unsigned char)l->input[p] & 0xc0) == 0x80 && l->pos - p < 4)
     p--;
   uint32_t r;
