@@ -38,7 +38,7 @@ static const char *const null_words[] = {"~", "null", "Null", "NULL", NULL};
 static int word_in(const char *s, size_t n, const char *const *words)
 {
   for (; *words; words++)
-    if (strlen(*words) == n && memcmp(*words, s, n) == 0)
+    if ((*words)[0] == s[0] && strlen(*words) == n && memcmp(*words, s, n) == 0)
       return 1;
   return 0;
 }

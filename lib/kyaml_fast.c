@@ -47,12 +47,29 @@ struct scan {
 
 /* ---- characters and lines ---- */
 
+#define ONES ((uint64_t)0x0101010101010101u)
+#define HIGHS ((uint64_t)0x8080808080808080u)
+
+/* Whether 8 bytes are all printable ASCII (0x20 to 0x7e): no high bit, no
+ * byte below 0x20 (subtracting 0x20 borrows), none equal to 0x7f. */
+static int printable8(const char *s)
+{
+  uint64_t x, del;
+  memcpy(&x, s, sizeof x);
+  del = x ^ (ONES * 0x7f);
+  return !((x | (x - ONES * 0x20) | ((del - ONES) & ~del)) & HIGHS);
+}
+
 /* Only printable characters (libyaml's rule) and LF as the line break:
  * no CR, NEL, LS or PS, no byte order mark. */
 static int text_in_subset(const char *s, size_t n)
 {
   size_t i = 0;
   while (i < n) {
+    if (n - i >= 8 && printable8(s + i)) {
+      i += 8;
+      continue;
+    }
     unsigned char c = (unsigned char)s[i];
     if ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t') {
       i++;
@@ -80,6 +97,10 @@ static int blankz(const struct scan *sc, const char *q)
 
 static const char *skip_spaces(const struct scan *sc, const char *q)
 {
+  uint64_t x;
+  /* indentation runs deep in CRDs: eight spaces at a time */
+  while (sc->end - q >= 8 && (memcpy(&x, q, sizeof x), x == ONES * ' '))
+    q += 8;
   while (q < sc->end && *q == ' ')
     q++;
   return q;

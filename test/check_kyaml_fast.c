@@ -208,6 +208,20 @@ START_TEST(scanner_hands_the_rest_to_libyaml)
 }
 END_TEST
 
+/* Every byte value at every place of an 8-byte block reads alike: the
+ * scanner checks text eight bytes at a time. */
+START_TEST(every_byte_value_reads_alike)
+{
+  for (int c = 0; c < 256; c++) {
+    for (int k = 0; k < 16; k++) {
+      char text[] = "a: 0123456789abcdefghij\n";
+      text[3 + k] = (char)c;
+      assert_readers_agree("a byte", text, sizeof text - 1);
+    }
+  }
+}
+END_TEST
+
 /* Errors only the tree builder finds come out the same, place and all. */
 START_TEST(builder_errors_are_libyamls)
 {
@@ -376,6 +390,7 @@ Suite *kyaml_fast_suite(void)
   tcase_set_timeout(t, 60);
   tcase_add_loop_test(t, scanner_reads_the_block_subset, 0, N(taken));
   tcase_add_loop_test(t, scanner_hands_the_rest_to_libyaml, 0, N(handed_on));
+  tcase_add_test(t, every_byte_value_reads_alike);
   tcase_add_test(t, builder_errors_are_libyamls);
   tcase_add_test(t, limits_hold_on_both_paths);
   tcase_add_test(t, skimmed_reads_keep_the_top_and_every_error);
