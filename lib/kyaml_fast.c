@@ -290,10 +290,15 @@ static const char *escape(struct scan *sc, const char *q)
   }
 }
 
-static int quoted_special(char quote, char c)
+/* Where the run of plain text inside a quoted scalar that starts at q
+ * ends: at the quote, a backslash (double quotes), or the line's end. */
+static const char *quoted_run_end(const struct scan *sc, char quote,
+                                  const char *q)
 {
-  return c == quote || c == ' ' || c == '\t' || c == '\n' ||
-         (quote == '"' && c == '\\');
+  while (q < sc->end && *q != quote && *q != '\n' &&
+         !(quote == '"' && *q == '\\'))
+    q++;
+  return q;
 }
 
 /* One line of a quoted scalar from q into val. Returns the position after
@@ -303,7 +308,6 @@ static const char *quoted_line(struct scan *sc, char quote, const char *q,
                                int *closed, int *escaped_break)
 {
   while (!at_eol(sc, q)) {
-    const char *w = q;
     if (*q == quote && quote == '\'' && q + 1 < sc->end && q[1] == '\'') {
       put(sc, "'", 1);
       q += 2;
@@ -317,15 +321,13 @@ static const char *quoted_line(struct scan *sc, char quote, const char *q,
       }
       if (!(q = escape(sc, q + 1)))
         return NULL;
-    } else if (*q == ' ' || *q == '\t') {
-      while (q < sc->end && (*q == ' ' || *q == '\t'))
-        q++;
-      if (!at_eol(sc, q))
-        put(sc, w, (size_t)(q - w));
     } else {
-      while (q < sc->end && !quoted_special(quote, *q))
-        q++;
-      put(sc, w, (size_t)(q - w));
+      const char *r = quoted_run_end(sc, quote, q), *e = r;
+      if (at_eol(sc, r)) /* blanks before a line break are folded away */
+        while (e > q && (e[-1] == ' ' || e[-1] == '\t'))
+          e--;
+      put(sc, q, (size_t)(e - q));
+      q = r;
     }
   }
   return q;
@@ -498,34 +500,25 @@ static int plain_may_start(const struct scan *sc, const char *q)
   }
 }
 
-/* One line of a plain scalar from q into val: its words and the spaces
- * between them. Returns the position of the line's end (trailing spaces
- * dropped) or of a comment (*comment set); NULL when ": " is met (libyaml
- * refuses it) or a tab. */
+/* One line of a plain scalar from q into val, trailing spaces dropped.
+ * Returns the position of the line's end or of a comment (*comment set);
+ * NULL when ": " is met (libyaml refuses it) or a tab. */
 static const char *plain_line(struct scan *sc, const char *q, int *comment)
 {
-  for (;;) {
-    const char *w = q;
-    while (!blankz(sc, q)) {
-      if (*q == ':' && blankz(sc, q + 1))
-        return NULL;
-      q++;
-    }
-    put(sc, w, (size_t)(q - w));
-    if (at_eol(sc, q))
-      return q;
-    const char *spaces = q;
-    q = skip_spaces(sc, q);
-    if (at_eol(sc, q))
-      return q;
-    if (*q == '\t' || *spaces == '\t')
+  const char *r = q;
+  for (; !at_eol(sc, r); r++) {
+    if (*r == '\t' || (*r == ':' && blankz(sc, r + 1)))
       return NULL;
-    if (*q == '#') {
+    if (*r == '#' && r[-1] == ' ') { /* q is not '#': r > q */
       *comment = 1;
-      return q;
+      break;
     }
-    put(sc, spaces, (size_t)(q - spaces));
   }
+  const char *e = r;
+  while (e > q && e[-1] == ' ')
+    e--;
+  put(sc, q, (size_t)(e - q));
+  return r;
 }
 
 /* From the line break at q: the first character of the line that carries
