@@ -306,7 +306,7 @@ static int hex4(const char *s, uint32_t *v)
   return 0;
 }
 
-static int put_utf8(struct buf *b, uint32_t cp)
+int kjson_utf8_encode(struct buf *b, uint32_t cp)
 {
   char u[4];
   size_t n;
@@ -340,7 +340,7 @@ static int unicode_escape(struct parser *p, struct buf *b)
   } else if (cp >= 0xd800 && cp < 0xe000) {
     cp = 0xfffd;
   }
-  return put_utf8(b, cp);
+  return kjson_utf8_encode(b, cp);
 }
 
 static int string_escape(struct parser *p, struct buf *b)

@@ -42,6 +42,9 @@ int kjson_parse(const char *s, size_t n, const char *name,
  * then reads one byte as U+FFFD. n must be at least 1. */
 size_t kjson_utf8_decode(const char *s, size_t n, uint32_t *cp);
 
+/* Appends code point cp (at most U+10FFFF) as UTF-8. */
+int kjson_utf8_encode(struct buf *b, uint32_t cp);
+
 /* The value of a double as Go prints it in JSON (for callers that format
  * numbers inside other text). */
 size_t kjson_format_double(char *out, size_t cap, double v);

@@ -221,21 +221,8 @@ static int hex_value(char c)
 
 static void put_code_point(struct scan *sc, uint32_t cp)
 {
-  char u[4];
-  size_t n;
-  if (cp < 0x80) {
-    u[0] = (char)cp, n = 1;
-  } else if (cp < 0x800) {
-    u[0] = (char)(0xc0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
-  } else if (cp < 0x10000) {
-    u[0] = (char)(0xe0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    u[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
-  } else {
-    u[0] = (char)(0xf0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    u[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), u[3] = (char)(0x80 | (cp & 0x3f));
-    n = 4;
-  }
-  put(sc, u, n);
+  if (kjson_utf8_encode(&sc->val, cp) != 0)
+    sc->failed = 1;
 }
 
 /* \xXX, \uXXXX, \UXXXXXXXX from the digits at q; NULL when libyaml
