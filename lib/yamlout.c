@@ -163,6 +163,12 @@ static void write_run(struct emitter *em, const unsigned char *s, size_t n,
     size_t w = (size_t)width(s[j]);
     j += j + w > n ? n - j : w;
     chars++;
+    /* ASCII text, most of it: no multi-byte breaks to look for */
+    while (j < n && s[j] < 0x80 && s[j] != '\n' && s[j] != '\r' &&
+           !(stop_at_space && s[j] == ' ') && !(quote && s[j] == quote)) {
+      j++;
+      chars++;
+    }
   } while (j < n && !(stop_at_space && s[j] == ' ') && !is_break(s, n, j) &&
            !(quote && s[j] == quote));
   emit_bytes(em, s + start, j - start);
